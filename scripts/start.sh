@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Starts Berth on its embedded defaults: the control plane on SQLite in ./.berth, listening on
+# 127.0.0.1:4650. Extra arguments go to `berth server` (see `npx berth server --help`).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+exec node bin/berth.js server "$@"

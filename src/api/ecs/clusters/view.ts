@@ -1,0 +1,62 @@
+/**
+ * What DescribeClusters and friends return: the stored cluster plus counters derived from live state
+ * (they are never stored, so they cannot drift) and the optional parts `include` asks for.
+ */
+import type { Cluster, KeyValuePair } from '@aws-sdk/client-ecs';
+import type { RequestContext } from '../../operation.js';
+
+export const CLUSTER_INCLUDES = ['ATTACHMENTS', 'CONFIGURATIONS', 'SETTINGS', 'STATISTICS', 'TAGS'] as const;
+
+export interface ClusterViewOptions {
+  readonly include?: readonly string[];
+  /** Create and update calls always return settings, whatever `include` says. */
+  readonly alwaysSettings?: boolean;
+}
+
+export async function clusterView(
+  ctx: RequestContext,
+  cluster: Cluster,
+  o: ClusterViewOptions = {},
+): Promise<Cluster> {
+  const arn = cluster.clusterArn ?? '';
+  const include = new Set(o.include ?? []);
+  const [instances, running, pending] = await Promise.all([
+    ctx.store.containerInstances.count({ clusterArn: arn, statuses: ['ACTIVE', 'DRAINING'] }),
+    ctx.store.tasks.count({ clusterArn: arn, lastStatus: 'RUNNING' }),
+    ctx.store.tasks.count({ clusterArn: arn, lastStatus: 'PENDING' }),
+  ]);
+  const { settings, configuration, tags: _storedTags, ...rest } = cluster;
+  const view: Cluster = {
+    ...rest,
+    registeredContainerInstancesCount: instances,
+    runningTasksCount: running,
+    pendingTasksCount: pending,
+    activeServicesCount: 0,
+    statistics: include.has('STATISTICS') ? statistics(running, pending) : [],
+    tags: include.has('TAGS') ? await ctx.store.tags.list(arn) : [],
+  };
+  if (o.alwaysSettings || include.has('SETTINGS')) view.settings = settings ?? [];
+  if (configuration !== undefined && (o.alwaysSettings || include.has('CONFIGURATIONS'))) {
+    view.configuration = configuration;
+  }
+  return view;
+}
+
+/** Every task Berth runs is an EXTERNAL one; the EC2 and Fargate counters exist for tools that expect them. */
+function statistics(running: number, pending: number): KeyValuePair[] {
+  const pairs: [string, number][] = [
+    ['runningEC2TasksCount', 0],
+    ['runningFargateTasksCount', 0],
+    ['runningExternalTasksCount', running],
+    ['pendingEC2TasksCount', 0],
+    ['pendingFargateTasksCount', 0],
+    ['pendingExternalTasksCount', pending],
+    ['activeEC2ServiceCount', 0],
+    ['activeFargateServiceCount', 0],
+    ['activeExternalServiceCount', 0],
+    ['drainingEC2ServiceCount', 0],
+    ['drainingFargateServiceCount', 0],
+    ['drainingExternalServiceCount', 0],
+  ];
+  return pairs.map(([name, value]) => ({ name, value: String(value) }));
+}

@@ -1,0 +1,14 @@
+/**
+ * `berth`: one command for every role. Each subcommand validates its options once and then runs.
+ */
+import { Command } from 'commander';
+import { registerServerCommand } from './server-command.js';
+
+const program = new Command()
+  .name('berth')
+  .description('A self-hosted control plane and agent that speak the Amazon ECS Anywhere API.')
+  .showHelpAfterError();
+
+registerServerCommand(program);
+
+await program.parseAsync(process.argv);

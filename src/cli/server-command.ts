@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import {
+  ConfigError,
+  DEFAULTS,
+  ENV_VARS,
+  resolveServerConfig,
+  type ServerOptions,
+} from '../server/config.js';
+import { startServer } from '../server/server.js';
+
+export function registerServerCommand(program: Command): void {
+  program
+    .command('server')
+    .description('Run the control plane (ECS API on an embedded SQLite store).')
+    .option('--listen <host:port>', `address to serve on [${ENV_VARS.listen}, default ${DEFAULTS.listen}]`)
+    .option(
+      '--data-dir <dir>',
+      `where state and credentials live [${ENV_VARS.dataDir}, default ${DEFAULTS.dataDir}]`,
+    )
+    .option(
+      '--region <region>',
+      `region in ARNs and signatures [${ENV_VARS.region}, default ${DEFAULTS.region}]`,
+    )
+    .option(
+      '--account-id <id>',
+      `12-digit account id in ARNs [${ENV_VARS.accountId}, default ${DEFAULTS.accountId}]`,
+    )
+    .option('--log-level <level>', `log verbosity [${ENV_VARS.logLevel}, default ${DEFAULTS.logLevel}]`)
+    .action(async (flags: ServerOptions) => {
+      let config;
+      try {
+        config = resolveServerConfig(flags);
+      } catch (e) {
+        if (e instanceof ConfigError) {
+          console.error(`berth server: ${e.message}`);
+          process.exit(2);
+        }
+        throw e;
+      }
+      const server = await startServer(config);
+      const { credentialsFile, configFile } = server.admin;
+      process.stderr.write(
+        [
+          `Berth control plane: ${server.url}  (region ${config.region}, account ${config.accountId})`,
+          `Administrator credentials: ${credentialsFile} (profile "berth")`,
+          `Use them with the AWS CLI:`,
+          `  export AWS_SHARED_CREDENTIALS_FILE=${credentialsFile} AWS_CONFIG_FILE=${configFile} AWS_PROFILE=berth`,
+          `  aws --endpoint-url ${server.url} ecs list-clusters`,
+          '',
+        ].join('\n'),
+      );
+      const stop = (signal: string) => {
+        process.stderr.write(`berth server: ${signal}, shutting down\n`);
+        server.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+}

@@ -1,0 +1,129 @@
+/**
+ * Second pass of input validation, over a body whose JSON types are known to be right (`check-types.ts` ran
+ * first): required members, enums, lengths, ranges and patterns. A violation is an
+ * InvalidParameterException naming the member path and the limit, so the caller knows what to fix.
+ */
+import { ApiError } from '../errors.js';
+import { describeBounds, indexPath, keyPath, memberPath, quoteValue } from './describe.js';
+import { javaPatternToRegExp } from './java-regex.js';
+import { base64ByteLength, codePointLength, memberValue } from './json-value.js';
+import type { JsonObject } from './json-value.js';
+import { shapeNamed } from './service-model.js';
+import type { ServiceModel, Shape, StringShape } from './service-model.js';
+
+function invalid(message: string): ApiError {
+  return new ApiError('InvalidParameterException', message);
+}
+
+function outside(n: number, min: number | undefined, max: number | undefined): boolean {
+  // NaN (a double sent as "NaN") satisfies no bound.
+  return (min !== undefined && !(n >= min)) || (max !== undefined && !(n <= max));
+}
+
+/** Throws an InvalidParameterException for the first constraint (in member order) the value breaks. */
+export function checkConstraints(
+  model: ServiceModel,
+  shape: Shape,
+  value: unknown,
+  path: string,
+  hidden = false,
+): void {
+  const secret = hidden || shape.sensitive === true;
+  const subject = `'${path}'`;
+
+  switch (shape.type) {
+    case 'structure': {
+      if (shape.document === true) return;
+      const obj = value as JsonObject;
+      const members = Object.entries(shape.members);
+      if (shape.union === true) {
+        const set = members.filter(([name]) => memberValue(obj, name) !== undefined).map(([name]) => name);
+        if (set.length !== 1) {
+          const names = members.map(([name]) => name).join(', ');
+          throw invalid(`Invalid value for ${subject}: set exactly one of ${names}; got ${set.length}.`);
+        }
+      }
+      const required = new Set(shape.required ?? []);
+      for (const [name, ref] of members) {
+        const v = memberValue(obj, name);
+        if (v === undefined) {
+          if (required.has(name)) throw invalid(`Missing required parameter '${memberPath(path, name)}'.`);
+          continue;
+        }
+        checkConstraints(model, shapeNamed(model, ref.shape), v, memberPath(path, name), secret);
+      }
+      return;
+    }
+    case 'list': {
+      const items = value as readonly unknown[];
+      if (outside(items.length, shape.min, shape.max)) {
+        throw invalid(
+          `Invalid number of items in ${subject}: must be ${describeBounds(shape.min, shape.max)}, got ${items.length}.`,
+        );
+      }
+      const member = shapeNamed(model, shape.member.shape);
+      items.forEach((item, i) => checkConstraints(model, member, item, indexPath(path, i), secret));
+      return;
+    }
+    case 'map': {
+      const entries = Object.entries(value as JsonObject);
+      if (outside(entries.length, shape.min, shape.max)) {
+        throw invalid(
+          `Invalid number of entries in ${subject}: must be ${describeBounds(shape.min, shape.max)}, got ${entries.length}.`,
+        );
+      }
+      const keyShape = shapeNamed(model, shape.key.shape);
+      const valueShape = shapeNamed(model, shape.value.shape);
+      for (const [k, v] of entries) {
+        if (keyShape.type === 'string') checkString(keyShape, k, `a key of ${subject}`, secret);
+        checkConstraints(model, valueShape, v, keyPath(path, k), secret);
+      }
+      return;
+    }
+    case 'string':
+      checkString(shape, value as string, subject, secret);
+      return;
+    case 'integer':
+    case 'long':
+    case 'float':
+    case 'double': {
+      const n = Number(value);
+      if (outside(n, shape.min, shape.max)) {
+        const shown = secret ? '' : ` ${String(value)}`;
+        throw invalid(
+          `Invalid value${shown} for ${subject}: must be ${describeBounds(shape.min, shape.max)}.`,
+        );
+      }
+      return;
+    }
+    case 'blob': {
+      const bytes = base64ByteLength(value as string);
+      if (outside(bytes, shape.min, shape.max)) {
+        throw invalid(
+          `Invalid length for ${subject}: must be ${describeBounds(shape.min, shape.max)} bytes, got ${bytes}.`,
+        );
+      }
+      return;
+    }
+    case 'boolean':
+    case 'timestamp':
+      return;
+  }
+}
+
+/** Enum, then length, then pattern: the most specific complaint first. */
+function checkString(shape: StringShape, value: string, subject: string, secret: boolean): void {
+  const shown = secret ? '' : ` ${quoteValue(value)}`;
+  if (shape.enum !== undefined && !shape.enum.includes(value)) {
+    throw invalid(`Invalid value${shown} for ${subject}. Valid values: ${shape.enum.join(', ')}.`);
+  }
+  const length = codePointLength(value);
+  if (outside(length, shape.min, shape.max)) {
+    throw invalid(
+      `Invalid length for ${subject}: must be ${describeBounds(shape.min, shape.max)} characters, got ${length}.`,
+    );
+  }
+  if (shape.pattern !== undefined && !javaPatternToRegExp(shape.pattern).test(value)) {
+    throw invalid(`Invalid value${shown} for ${subject}: must match the pattern ${shape.pattern}.`);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The HTTP front door: `POST /` carries the AWS JSON APIs; `GET /health` answers load balancers and probes.
+ * Bodies are capped so that no request can make the server buffer without bound.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { errorResponse } from '../protocol/aws-json.js';
+import { ApiError } from '../protocol/errors.js';
+import type { Dispatcher } from './dispatch.js';
+
+/** Well above ECS's 64 KiB task definition limit and CloudWatch Logs' 1 MiB batches. */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export interface HealthReport {
+  readonly ok: boolean;
+  readonly [key: string]: unknown;
+}
+
+export function createHttpServer(
+  dispatch: Dispatcher,
+  health: () => Promise<HealthReport>,
+  log: Logger,
+): Server {
+  const server = createServer((req, res) => {
+    handle(req, res, dispatch, health).catch((err: unknown) => {
+      log.error({ err }, 'request handling failed');
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  dispatch: Dispatcher,
+  health: () => Promise<HealthReport>,
+): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method === 'GET' && (path === '/health' || path === '/healthz')) {
+    const report = await health();
+    send(res, report.ok ? 200 : 503, { 'content-type': 'application/json' }, JSON.stringify(report));
+    return;
+  }
+  if (req.method !== 'POST' || path !== '/') {
+    send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
+    return;
+  }
+  const body = await readBody(req);
+  if (body === undefined) {
+    const tooLarge = new ApiError(
+      'RequestEntityTooLargeException',
+      `Request body exceeds ${MAX_BODY_BYTES} bytes.`,
+    );
+    const r = errorResponse('-', tooLarge);
+    send(res, r.status, { ...r.headers, connection: 'close' }, r.body);
+    return;
+  }
+  const response = await dispatch({ method: req.method, url: req.url ?? '/', headers: req.headers, body });
+  send(res, response.status, response.headers, response.body);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: Readonly<Record<string, string>>,
+  body: string,
+): void {
+  const bytes = Buffer.from(body, 'utf8');
+  res.writeHead(status, { ...headers, 'content-length': String(bytes.length) });
+  res.end(bytes);
+}

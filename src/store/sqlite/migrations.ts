@@ -1,0 +1,91 @@
+/**
+ * Versioned schema migrations, applied in name order by Kysely's Migrator at start-up. Never edit a
+ * migration that has shipped: add the next one.
+ */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('clusters')
+        .addColumn('arn', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('task_definition_families')
+        .addColumn('family', 'text', (c) => c.primaryKey())
+        .addColumn('last_revision', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('task_definitions')
+        .addColumn('arn', 'text', (c) => c.primaryKey())
+        .addColumn('family', 'text', (c) => c.notNull())
+        .addColumn('revision', 'integer', (c) => c.notNull())
+        .addColumn('sort_key', 'text', (c) => c.notNull().unique())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('task_definitions_family_status')
+        .on('task_definitions')
+        .columns(['family', 'status', 'revision'])
+        .execute();
+      await db.schema
+        .createTable('container_instances')
+        .addColumn('arn', 'text', (c) => c.primaryKey())
+        .addColumn('cluster_arn', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('ec2_instance_id', 'text')
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('container_instances_cluster')
+        .on('container_instances')
+        .columns(['cluster_arn', 'status'])
+        .execute();
+      await db.schema
+        .createTable('tasks')
+        .addColumn('arn', 'text', (c) => c.primaryKey())
+        .addColumn('cluster_arn', 'text', (c) => c.notNull())
+        .addColumn('container_instance_arn', 'text')
+        .addColumn('family', 'text', (c) => c.notNull())
+        .addColumn('started_by', 'text')
+        .addColumn('task_group', 'text')
+        .addColumn('desired_status', 'text', (c) => c.notNull())
+        .addColumn('last_status', 'text', (c) => c.notNull())
+        .addColumn('launch_type', 'text')
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('tasks_cluster')
+        .on('tasks')
+        .columns(['cluster_arn', 'desired_status'])
+        .execute();
+      await db.schema.createIndex('tasks_instance').on('tasks').columns(['container_instance_arn']).execute();
+      await db.schema
+        .createTable('tags')
+        .addColumn('resource_arn', 'text', (c) => c.notNull())
+        .addColumn('tag_key', 'text', (c) => c.notNull())
+        .addColumn('tag_value', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('tags_pk', ['resource_arn', 'tag_key'])
+        .execute();
+      await db.schema
+        .createTable('access_keys')
+        .addColumn('access_key_id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('principal_arn', 'text', (c) => c.notNull())
+        .addColumn('encrypted_secret', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'integer')
+        .addColumn('session_token_hash', 'text')
+        .execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+};

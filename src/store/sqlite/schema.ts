@@ -1,0 +1,42 @@
+/** Table types for Kysely. Every aggregate is a JSON document plus the columns its queries filter on. */
+export interface Database {
+  clusters: { arn: string; name: string; status: string; doc: string };
+  task_definition_families: { family: string; last_revision: number };
+  task_definitions: {
+    arn: string;
+    family: string;
+    revision: number;
+    sort_key: string;
+    status: string;
+    doc: string;
+  };
+  container_instances: {
+    arn: string;
+    cluster_arn: string;
+    status: string;
+    ec2_instance_id: string | null;
+    doc: string;
+  };
+  tasks: {
+    arn: string;
+    cluster_arn: string;
+    container_instance_arn: string | null;
+    family: string;
+    started_by: string | null;
+    task_group: string | null;
+    desired_status: string;
+    last_status: string;
+    launch_type: string | null;
+    doc: string;
+  };
+  tags: { resource_arn: string; tag_key: string; tag_value: string };
+  access_keys: {
+    access_key_id: string;
+    kind: string;
+    principal_arn: string;
+    encrypted_secret: string;
+    created_at: number;
+    expires_at: number | null;
+    session_token_hash: string | null;
+  };
+}

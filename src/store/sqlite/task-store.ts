@@ -1,0 +1,79 @@
+import type { Task } from '@aws-sdk/client-ecs';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { decodeDoc, encodeDoc } from '../codec.js';
+import type { Page, PageRequest, TaskFilter, TaskStore } from '../types.js';
+import { toPage } from './paging.js';
+import type { Database } from './schema.js';
+
+type TaskQuery = SelectQueryBuilder<Database, 'tasks', object>;
+
+/** `family` is the family part of `arn:...:task-definition/family:rev`. */
+function familyOf(taskDefinitionArn: string | undefined): string {
+  const tail = (taskDefinitionArn ?? '').split('/').pop() ?? '';
+  return tail.slice(0, tail.lastIndexOf(':') >= 0 ? tail.lastIndexOf(':') : tail.length);
+}
+
+export class SqliteTaskStore implements TaskStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(arn: string): Promise<Task | undefined> {
+    const row = await this.db.selectFrom('tasks').select('doc').where('arn', '=', arn).executeTakeFirst();
+    return row ? decodeDoc<Task>(row.doc) : undefined;
+  }
+
+  async put(task: Task): Promise<void> {
+    const row = {
+      arn: task.taskArn ?? '',
+      cluster_arn: task.clusterArn ?? '',
+      container_instance_arn: task.containerInstanceArn ?? null,
+      family: familyOf(task.taskDefinitionArn),
+      started_by: task.startedBy ?? null,
+      task_group: task.group ?? null,
+      desired_status: task.desiredStatus ?? 'RUNNING',
+      last_status: task.lastStatus ?? 'PENDING',
+      launch_type: task.launchType ?? null,
+      doc: encodeDoc(task),
+    };
+    const { arn: _arn, ...update } = row;
+    await this.db
+      .insertInto('tasks')
+      .values(row)
+      .onConflict((oc) => oc.column('arn').doUpdateSet(update))
+      .execute();
+  }
+
+  async list(filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
+    let q = this.filtered(filter).select(['arn', 'doc']);
+    if (page.after !== undefined) q = q.where('arn', '>', page.after);
+    const rows = await q
+      .orderBy('arn')
+      .limit(page.limit + 1)
+      .execute();
+    return toPage(
+      rows,
+      page,
+      (r) => r.arn,
+      (r) => decodeDoc<Task>(r.doc),
+    );
+  }
+
+  async count(filter: TaskFilter): Promise<number> {
+    const row = await this.filtered(filter)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private filtered(f: TaskFilter): TaskQuery {
+    let q: TaskQuery = this.db.selectFrom('tasks').where('cluster_arn', '=', f.clusterArn);
+    if (f.containerInstanceArn !== undefined)
+      q = q.where('container_instance_arn', '=', f.containerInstanceArn);
+    if (f.family !== undefined) q = q.where('family', '=', f.family);
+    if (f.startedBy !== undefined) q = q.where('started_by', '=', f.startedBy);
+    if (f.group !== undefined) q = q.where('task_group', '=', f.group);
+    if (f.desiredStatus !== undefined) q = q.where('desired_status', '=', f.desiredStatus);
+    if (f.lastStatus !== undefined) q = q.where('last_status', '=', f.lastStatus);
+    if (f.launchType !== undefined) q = q.where('launch_type', '=', f.launchType);
+    return q;
+  }
+}

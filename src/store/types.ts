@@ -1,0 +1,135 @@
+/**
+ * The store's narrow interfaces: one per aggregate, shaped so that any SQL backend (SQLite now, PostgreSQL
+ * later) can implement them and pass the same conformance suite (`store/conformance.test.ts`).
+ *
+ * Records are the ECS API objects themselves (types from @aws-sdk/client-ecs), minus fields that are derived
+ * at read time (cluster counters, for example). `get` returns `undefined` for a missing record; nothing here
+ * throws ApiErrors — turning absence into `ClusterNotFoundException` and friends is the API layer's job.
+ * Lists are ordered by a stable sort key and paginated by "after this key", so pages survive writes.
+ */
+import type { Cluster, ContainerInstance, Tag, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+
+export interface PageRequest {
+  /** Sort key of the last item of the previous page. */
+  readonly after?: string;
+  readonly limit: number;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Sort key of the last item when more may follow. */
+  readonly nextKey?: string;
+}
+
+export interface ClusterStore {
+  get(arn: string): Promise<Cluster | undefined>;
+  /** Inserts or replaces the cluster with the same ARN. */
+  put(cluster: Cluster): Promise<void>;
+  /** ACTIVE clusters ordered by ARN. */
+  listActive(page: PageRequest): Promise<Page<Cluster>>;
+}
+
+export interface TaskDefinitionFilter {
+  readonly familyPrefix?: string;
+  /** ACTIVE, INACTIVE or DELETE_IN_PROGRESS; undefined means any. */
+  readonly status?: string;
+}
+
+export interface TaskDefinitionStore {
+  get(family: string, revision: number): Promise<TaskDefinition | undefined>;
+  /** Highest ACTIVE revision of the family. */
+  latestActive(family: string): Promise<TaskDefinition | undefined>;
+  /**
+   * Reserves the next revision number of a family. Revisions only ever grow: deregistered and deleted
+   * revisions keep their numbers, as in ECS.
+   */
+  reserveRevision(family: string): Promise<number>;
+  put(definition: TaskDefinition): Promise<void>;
+  /** Ordered by family, then numeric revision; `descending` reverses both. Sort key: `family:0000000042`. */
+  list(filter: TaskDefinitionFilter, descending: boolean, page: PageRequest): Promise<Page<TaskDefinition>>;
+  /** Families with at least one revision in `status` (any status when undefined), ordered by name. */
+  listFamilies(
+    familyPrefix: string | undefined,
+    status: string | undefined,
+    page: PageRequest,
+  ): Promise<Page<string>>;
+}
+
+export interface ContainerInstanceFilter {
+  readonly clusterArn: string;
+  /** Only these statuses; undefined means any. */
+  readonly statuses?: readonly string[];
+}
+
+export interface ContainerInstanceStore {
+  get(arn: string): Promise<ContainerInstance | undefined>;
+  findByEc2InstanceId(clusterArn: string, ec2InstanceId: string): Promise<ContainerInstance | undefined>;
+  put(clusterArn: string, instance: ContainerInstance): Promise<void>;
+  /** Ordered by ARN. */
+  list(filter: ContainerInstanceFilter, page: PageRequest): Promise<Page<ContainerInstance>>;
+  count(filter: ContainerInstanceFilter): Promise<number>;
+}
+
+export interface TaskFilter {
+  readonly clusterArn: string;
+  readonly containerInstanceArn?: string;
+  readonly family?: string;
+  readonly startedBy?: string;
+  readonly group?: string;
+  readonly desiredStatus?: string;
+  readonly lastStatus?: string;
+  readonly launchType?: string;
+}
+
+export interface TaskStore {
+  get(arn: string): Promise<Task | undefined>;
+  put(task: Task): Promise<void>;
+  /** Ordered by ARN. */
+  list(filter: TaskFilter, page: PageRequest): Promise<Page<Task>>;
+  count(filter: TaskFilter): Promise<number>;
+}
+
+export interface TagStore {
+  list(resourceArn: string): Promise<Tag[]>;
+  /** Adds or overwrites the given keys. */
+  put(resourceArn: string, tags: readonly Tag[]): Promise<void>;
+  remove(resourceArn: string, keys: readonly string[]): Promise<void>;
+}
+
+export const PRINCIPAL_KINDS = ['admin', 'instance'] as const;
+export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
+
+/** An access key the control plane issued. The secret is kept encrypted; see auth/secret-box.ts. */
+export interface AccessKeyRecord {
+  readonly accessKeyId: string;
+  readonly encryptedSecret: string;
+  readonly principalArn: string;
+  readonly kind: PrincipalKind;
+  readonly createdAt: Date;
+  /** For short-lived credentials. */
+  readonly expiresAt?: Date;
+  /** SHA-256 of the session token that must accompany this key, when it is a temporary one. */
+  readonly sessionTokenHash?: string;
+}
+
+export interface AccessKeyStore {
+  get(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  put(record: AccessKeyRecord): Promise<void>;
+  delete(accessKeyId: string): Promise<void>;
+  countByKind(kind: PrincipalKind): Promise<number>;
+}
+
+export interface Store {
+  readonly clusters: ClusterStore;
+  readonly taskDefinitions: TaskDefinitionStore;
+  readonly containerInstances: ContainerInstanceStore;
+  readonly tasks: TaskStore;
+  readonly tags: TagStore;
+  readonly accessKeys: AccessKeyStore;
+  /**
+   * Runs `work` in one transaction: it sees its own writes, and either all of them are committed
+   * (durably, before the promise resolves) or none. Transactions never nest.
+   */
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,111 @@
+/**
+ * End-to-end test harness: a real control plane on a free loopback port with its own data directory, and
+ * the real clients pointed at it — the AWS CLI, @aws-sdk/client-ecs and (through python3) boto3.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { pino } from 'pino';
+import { resolveServerConfig } from '../src/server/config.js';
+import { startServer, type RunningServer } from '../src/server/server.js';
+
+const run = promisify(execFile);
+
+export interface AdminKeys {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+export interface TestServer {
+  readonly server: RunningServer;
+  readonly url: string;
+  readonly dataDir: string;
+  readonly keys: AdminKeys;
+  readonly region: string;
+  readonly ecs: ECSClient;
+  /** Runs `aws --endpoint-url URL <args>` with the `berth` profile; never throws. */
+  aws(args: readonly string[]): Promise<CliResult>;
+  /** Runs `aws ... --output json` and parses stdout; throws with stderr when the command fails. */
+  awsJson<T = Record<string, unknown>>(args: readonly string[]): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function readAdminKeys(credentialsFile: string): AdminKeys {
+  const text = readFileSync(credentialsFile, 'utf8');
+  const id = /aws_access_key_id\s*=\s*(\S+)/.exec(text)?.[1];
+  const secret = /aws_secret_access_key\s*=\s*(\S+)/.exec(text)?.[1];
+  if (id === undefined || secret === undefined) throw new Error(`no keys in ${credentialsFile}`);
+  return { accessKeyId: id, secretAccessKey: secret };
+}
+
+export function cliEnv(dataDir: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_SHARED_CREDENTIALS_FILE: join(dataDir, 'credentials'),
+    AWS_CONFIG_FILE: join(dataDir, 'config'),
+    AWS_PROFILE: 'berth',
+    AWS_PAGER: '',
+    AWS_MAX_ATTEMPTS: '1',
+  };
+}
+
+export async function runAws(url: string, dataDir: string, args: readonly string[]): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run('aws', ['--endpoint-url', url, ...args], {
+      env: cliEnv(dataDir),
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return {
+      code: typeof err.code === 'number' ? err.code : 1,
+      stdout: err.stdout ?? '',
+      stderr: err.stderr ?? '',
+    };
+  }
+}
+
+export async function startTestServer(
+  options: { dataDir?: string; region?: string } = {},
+): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
+  const region = options.region ?? 'us-east-1';
+  const config = resolveServerConfig(
+    { listen: '127.0.0.1:0', dataDir, region, accountId: '123456789012' },
+    {},
+  );
+  const server = await startServer(config, { logger: pino({ level: 'silent' }) });
+  const keys = readAdminKeys(server.admin.credentialsFile);
+  const ecs = new ECSClient({ endpoint: server.url, region, credentials: keys, maxAttempts: 1 });
+  const aws = (args: readonly string[]) => runAws(server.url, dataDir, args);
+  return {
+    server,
+    url: server.url,
+    dataDir,
+    keys,
+    region,
+    ecs,
+    aws,
+    async awsJson<T>(args: readonly string[]): Promise<T> {
+      const r = await aws([...args, '--output', 'json']);
+      if (r.code !== 0) throw new Error(`aws ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+      return (r.stdout.trim() === '' ? {} : JSON.parse(r.stdout)) as T;
+    },
+    async stop() {
+      ecs.destroy();
+      await server.stop();
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
