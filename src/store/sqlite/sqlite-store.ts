@@ -45,7 +45,8 @@ export async function openSqliteStore(file: string): Promise<Store> {
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined || failed !== undefined) {
     await db.destroy();
-    const reason = error instanceof Error ? error.message : `migration ${failed?.migrationName ?? '?'} failed`;
+    const reason =
+      error instanceof Error ? error.message : `migration ${failed?.migrationName ?? '?'} failed`;
     throw new Error(`cannot migrate the database at ${file}: ${reason}`);
   }
   return storeOver(db, db, false);

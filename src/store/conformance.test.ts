@@ -1,0 +1,248 @@
+/**
+ * The store conformance suite: what every backend must do, run against each of them. A new backend
+ * (PostgreSQL) joins by adding an entry to BACKENDS.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Task } from '@aws-sdk/client-ecs';
+import { openSqliteStore } from './sqlite/sqlite-store.js';
+import type { Store } from './types.js';
+
+interface Backend {
+  readonly name: string;
+  /** Opens a store; opening the same `place` again must see everything committed before. */
+  open(place: string): Promise<Store>;
+  newPlace(): string;
+  dispose(place: string): void;
+}
+
+const BACKENDS: Backend[] = [
+  {
+    name: 'sqlite',
+    open: (place) => openSqliteStore(join(place, 'berth.db')),
+    newPlace: () => mkdtempSync(join(tmpdir(), 'berth-store-')),
+    dispose: (place) => rmSync(place, { recursive: true, force: true }),
+  },
+];
+
+const A = 'arn:aws:ecs:us-east-1:123456789012';
+
+function task(id: string, patch: Partial<Task> = {}): Task {
+  return {
+    taskArn: `${A}:task/c1/${id}`,
+    clusterArn: `${A}:cluster/c1`,
+    taskDefinitionArn: `${A}:task-definition/web:3`,
+    desiredStatus: 'RUNNING',
+    lastStatus: 'PENDING',
+    launchType: 'EXTERNAL',
+    createdAt: new Date(1_700_000_000_123),
+    ...patch,
+  };
+}
+
+for (const backend of BACKENDS) {
+  describe(`store conformance: ${backend.name}`, () => {
+    let place: string;
+    let store: Store;
+    before(async () => {
+      place = backend.newPlace();
+      store = await backend.open(place);
+    });
+    after(async () => {
+      await store.close();
+      backend.dispose(place);
+    });
+
+    it('keeps clusters and lists only ACTIVE ones, in ARN order, page by page', async () => {
+      for (const name of ['b', 'a', 'd', 'c']) {
+        await store.clusters.put({ clusterArn: `${A}:cluster/${name}`, clusterName: name, status: 'ACTIVE' });
+      }
+      await store.clusters.put({ clusterArn: `${A}:cluster/c`, clusterName: 'c', status: 'INACTIVE' });
+      const first = await store.clusters.listActive({ limit: 2 });
+      assert.deepEqual(
+        first.items.map((c) => c.clusterName),
+        ['a', 'b'],
+      );
+      assert.ok(first.nextKey !== undefined);
+      const second = await store.clusters.listActive({ limit: 2, after: first.nextKey });
+      assert.deepEqual(
+        second.items.map((c) => c.clusterName),
+        ['d'],
+      );
+      assert.equal(second.nextKey, undefined);
+      assert.equal((await store.clusters.get(`${A}:cluster/c`))?.status, 'INACTIVE');
+      assert.equal(await store.clusters.get(`${A}:cluster/zz`), undefined);
+    });
+
+    it('round-trips dates inside documents', async () => {
+      await store.tasks.put(task('dates', { startedAt: new Date(1_700_000_100_456) }));
+      const got = await store.tasks.get(`${A}:task/c1/dates`);
+      assert.ok(got?.createdAt instanceof Date);
+      assert.equal(got.createdAt.getTime(), 1_700_000_000_123);
+      assert.equal(got.startedAt?.getTime(), 1_700_000_100_456);
+    });
+
+    it('never reuses a task definition revision, even under concurrency', async () => {
+      const revisions = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          store.transaction((tx) => tx.taskDefinitions.reserveRevision('fam')),
+        ),
+      );
+      assert.deepEqual(
+        [...revisions].sort((x, y) => x - y),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+      assert.equal(await store.taskDefinitions.reserveRevision('other'), 1);
+    });
+
+    it('orders task definitions by family, then numeric revision, both ways, with exact prefixes', async () => {
+      const defs: [string, number, string][] = [
+        ['web', 2, 'ACTIVE'],
+        ['web', 10, 'ACTIVE'],
+        ['web', 9, 'INACTIVE'],
+        ['web_x', 1, 'ACTIVE'],
+        ['Web', 1, 'ACTIVE'],
+        ['api', 1, 'INACTIVE'],
+      ];
+      for (const [family, revision, status] of defs) {
+        await store.taskDefinitions.put({
+          taskDefinitionArn: `${A}:task-definition/${family}:${revision}`,
+          family,
+          revision,
+          status,
+        });
+      }
+      const arns = async (prefix: string | undefined, status: string | undefined, desc: boolean) =>
+        (await store.taskDefinitions.list({ familyPrefix: prefix, status }, desc, { limit: 100 })).items.map(
+          (d) => `${d.family}:${d.revision}`,
+        );
+      assert.deepEqual(await arns('web', undefined, false), ['web:2', 'web:9', 'web:10', 'web_x:1']);
+      assert.deepEqual(await arns('web', 'ACTIVE', true), ['web_x:1', 'web:10', 'web:2']);
+      assert.deepEqual(await arns('we%', undefined, false), []);
+      assert.deepEqual(await arns('Web', undefined, false), ['Web:1']);
+      const page1 = await store.taskDefinitions.list({ familyPrefix: 'web' }, false, { limit: 3 });
+      const page2 = await store.taskDefinitions.list({ familyPrefix: 'web' }, false, {
+        limit: 3,
+        after: page1.nextKey,
+      });
+      assert.deepEqual(
+        page2.items.map((d) => d.revision),
+        [1],
+      );
+      assert.equal((await store.taskDefinitions.latestActive('web'))?.revision, 10);
+      assert.equal(await store.taskDefinitions.latestActive('api'), undefined);
+      const families = await store.taskDefinitions.listFamilies(undefined, 'ACTIVE', { limit: 100 });
+      assert.deepEqual(families.items, ['Web', 'web', 'web_x']);
+    });
+
+    it('filters and counts container instances and tasks', async () => {
+      const cluster = `${A}:cluster/c1`;
+      for (const [id, status, ec2] of [
+        ['i1', 'ACTIVE', 'mi-00000000000000001'],
+        ['i2', 'DRAINING', 'mi-00000000000000002'],
+        ['i3', 'INACTIVE', 'mi-00000000000000003'],
+      ] as const) {
+        await store.containerInstances.put(cluster, {
+          containerInstanceArn: `${A}:container-instance/c1/${id}`,
+          status,
+          ec2InstanceId: ec2,
+        });
+      }
+      assert.equal(
+        await store.containerInstances.count({ clusterArn: cluster, statuses: ['ACTIVE', 'DRAINING'] }),
+        2,
+      );
+      assert.equal(await store.containerInstances.count({ clusterArn: `${A}:cluster/other` }), 0);
+      const found = await store.containerInstances.findByEc2InstanceId(cluster, 'mi-00000000000000002');
+      assert.equal(found?.status, 'DRAINING');
+      assert.equal(
+        await store.containerInstances.findByEc2InstanceId(cluster, 'mi-00000000000000003'),
+        undefined,
+      );
+
+      await store.tasks.put(
+        task('t1', { containerInstanceArn: `${A}:container-instance/c1/i1`, startedBy: 'me' }),
+      );
+      await store.tasks.put(task('t2', { lastStatus: 'RUNNING', group: 'service:web' }));
+      await store.tasks.put(task('t3', { desiredStatus: 'STOPPED', lastStatus: 'STOPPED' }));
+      assert.equal(await store.tasks.count({ clusterArn: cluster, desiredStatus: 'RUNNING' }), 3); // t1, t2, dates
+      assert.equal(await store.tasks.count({ clusterArn: cluster, lastStatus: 'RUNNING' }), 1);
+      const byInstance = await store.tasks.list(
+        { clusterArn: cluster, containerInstanceArn: `${A}:container-instance/c1/i1` },
+        { limit: 10 },
+      );
+      assert.deepEqual(
+        byInstance.items.map((t) => t.taskArn),
+        [`${A}:task/c1/t1`],
+      );
+      assert.equal(await store.tasks.count({ clusterArn: cluster, startedBy: 'me', family: 'web' }), 1);
+      assert.equal(await store.tasks.count({ clusterArn: cluster, group: 'service:web' }), 1);
+      assert.equal(await store.tasks.count({ clusterArn: cluster, family: 'we' }), 0);
+    });
+
+    it('adds, overwrites and removes tags', async () => {
+      const arn = `${A}:cluster/tagged`;
+      await store.tags.put(arn, [
+        { key: 'b', value: '1' },
+        { key: 'a', value: '' },
+      ]);
+      await store.tags.put(arn, [{ key: 'b', value: '2' }]);
+      assert.deepEqual(await store.tags.list(arn), [
+        { key: 'a', value: '' },
+        { key: 'b', value: '2' },
+      ]);
+      await store.tags.remove(arn, ['a', 'missing']);
+      assert.deepEqual(await store.tags.list(arn), [{ key: 'b', value: '2' }]);
+    });
+
+    it('keeps access keys with their expiry', async () => {
+      const expiresAt = new Date(1_800_000_000_000);
+      await store.accessKeys.put({
+        accessKeyId: 'ASIATEST',
+        encryptedSecret: 'sealed',
+        principalArn: 'arn:aws:iam::123456789012:role/x',
+        kind: 'instance',
+        createdAt: new Date(1_700_000_000_000),
+        expiresAt,
+        sessionTokenHash: 'ab',
+      });
+      const got = await store.accessKeys.get('ASIATEST');
+      assert.equal(got?.expiresAt?.getTime(), expiresAt.getTime());
+      assert.equal(got?.sessionTokenHash, 'ab');
+      assert.equal(await store.accessKeys.countByKind('instance'), 1);
+      await store.accessKeys.delete('ASIATEST');
+      assert.equal(await store.accessKeys.get('ASIATEST'), undefined);
+    });
+
+    it('rolls a failed transaction back completely', async () => {
+      const arn = `${A}:cluster/rolled-back`;
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.clusters.put({ clusterArn: arn, clusterName: 'rolled-back', status: 'ACTIVE' });
+          assert.equal((await tx.clusters.get(arn))?.clusterName, 'rolled-back');
+          await tx.tags.put(arn, [{ key: 'k', value: 'v' }]);
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.equal(await store.clusters.get(arn), undefined);
+      assert.deepEqual(await store.tags.list(arn), []);
+    });
+
+    it('still has every committed write after being closed and opened again', async () => {
+      const arn = `${A}:cluster/durable`;
+      await store.transaction(async (tx) => {
+        await tx.clusters.put({ clusterArn: arn, clusterName: 'durable', status: 'ACTIVE' });
+        await tx.tags.put(arn, [{ key: 'k', value: 'v' }]);
+      });
+      await store.close();
+      store = await backend.open(place);
+      assert.equal((await store.clusters.get(arn))?.clusterName, 'durable');
+      assert.deepEqual(await store.tags.list(arn), [{ key: 'k', value: 'v' }]);
+      assert.equal(await store.taskDefinitions.reserveRevision('fam'), 21);
+    });
+  });
+}
