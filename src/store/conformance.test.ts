@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Task } from '@aws-sdk/client-ecs';
+import type { Task, TaskDefinitionStatus } from '@aws-sdk/client-ecs';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './types.js';
 
@@ -99,7 +99,7 @@ for (const backend of BACKENDS) {
     });
 
     it('orders task definitions by family, then numeric revision, both ways, with exact prefixes', async () => {
-      const defs: [string, number, string][] = [
+      const defs: [string, number, TaskDefinitionStatus][] = [
         ['web', 2, 'ACTIVE'],
         ['web', 10, 'ACTIVE'],
         ['web', 9, 'INACTIVE'],
