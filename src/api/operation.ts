@@ -12,6 +12,8 @@ export interface Caller {
   readonly accessKeyId: string;
   readonly principalArn: string;
   readonly kind: 'admin' | 'instance';
+  /** For instance credentials: the managed instance (`mi-...`) the caller is. */
+  readonly instanceId?: string;
 }
 
 export interface RequestContext {

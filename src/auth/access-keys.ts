@@ -25,6 +25,8 @@ export interface IssueOptions {
   readonly now: Date;
   /** Makes temporary credentials with a session token. */
   readonly lifetimeMs?: number;
+  /** Binds the key to a managed instance (instance credentials). */
+  readonly instanceId?: string;
 }
 
 export function hashToken(token: string): string {
@@ -49,6 +51,7 @@ export async function issueAccessKey(
     createdAt: o.now,
     ...(expiresAt && { expiresAt }),
     ...(sessionToken !== undefined && { sessionTokenHash: hashToken(sessionToken) }),
+    ...(o.instanceId !== undefined && { instanceId: o.instanceId }),
   };
   await keys.put(record);
   return {

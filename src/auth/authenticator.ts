@@ -38,7 +38,12 @@ export function createAuthenticator(keys: AccessKeyStore, box: SecretBox, now: (
         'The security token included in the request is invalid.',
       );
     }
-    return { accessKeyId: verified.accessKeyId, principalArn: record.principalArn, kind: record.kind };
+    return {
+      accessKeyId: verified.accessKeyId,
+      principalArn: record.principalArn,
+      kind: record.kind,
+      ...(record.instanceId !== undefined && { instanceId: record.instanceId }),
+    };
   };
 }
 

@@ -208,13 +208,20 @@ for (const backend of BACKENDS) {
         createdAt: new Date(1_700_000_000_000),
         expiresAt,
         sessionTokenHash: 'ab',
+        instanceId: 'mi-0123456789abcdef0',
       });
       const got = await store.accessKeys.get('ASIATEST');
       assert.equal(got?.expiresAt?.getTime(), expiresAt.getTime());
       assert.equal(got?.sessionTokenHash, 'ab');
+      assert.equal(got?.instanceId, 'mi-0123456789abcdef0');
       assert.equal(await store.accessKeys.countByKind('instance'), 1);
       await store.accessKeys.delete('ASIATEST');
       assert.equal(await store.accessKeys.get('ASIATEST'), undefined);
+      await store.accessKeys.put({ ...got!, accessKeyId: 'ASIA2' });
+      await store.accessKeys.put({ ...got!, accessKeyId: 'ASIA3', instanceId: 'mi-other000000000' });
+      await store.accessKeys.deleteByInstance('mi-0123456789abcdef0');
+      assert.equal(await store.accessKeys.get('ASIA2'), undefined);
+      assert.equal((await store.accessKeys.get('ASIA3'))?.instanceId, 'mi-other000000000');
     });
 
     it('rolls a failed transaction back completely', async () => {

@@ -30,10 +30,14 @@ export interface ClusterStore {
 }
 
 export interface TaskDefinitionFilter {
+  /** Exactly this family (ListTaskDefinitions' `familyPrefix` is, despite its name, an exact family). */
+  readonly family?: string;
   readonly familyPrefix?: string;
   /** ACTIVE, INACTIVE or DELETE_IN_PROGRESS; undefined means any. */
   readonly status?: string;
 }
+
+export type TaskDefinitionFamilyStatus = 'ACTIVE' | 'INACTIVE';
 
 export interface TaskDefinitionStore {
   get(family: string, revision: number): Promise<TaskDefinition | undefined>;
@@ -47,10 +51,13 @@ export interface TaskDefinitionStore {
   put(definition: TaskDefinition): Promise<void>;
   /** Ordered by family, then numeric revision; `descending` reverses both. Sort key: `family:0000000042`. */
   list(filter: TaskDefinitionFilter, descending: boolean, page: PageRequest): Promise<Page<TaskDefinition>>;
-  /** Families with at least one revision in `status` (any status when undefined), ordered by name. */
+  /**
+   * Families ordered by name, filtered by ECS's family status: ACTIVE = at least one ACTIVE revision,
+   * INACTIVE = no ACTIVE revision (only INACTIVE or DELETE_IN_PROGRESS ones), undefined = every family.
+   */
   listFamilies(
     familyPrefix: string | undefined,
-    status: string | undefined,
+    status: TaskDefinitionFamilyStatus | undefined,
     page: PageRequest,
   ): Promise<Page<string>>;
 }
@@ -110,6 +117,8 @@ export interface AccessKeyRecord {
   readonly expiresAt?: Date;
   /** SHA-256 of the session token that must accompany this key, when it is a temporary one. */
   readonly sessionTokenHash?: string;
+  /** For instance credentials: the managed instance (`mi-...`) they were issued to. */
+  readonly instanceId?: string;
 }
 
 export interface AccessKeyStore {
@@ -117,6 +126,8 @@ export interface AccessKeyStore {
   put(record: AccessKeyRecord): Promise<void>;
   delete(accessKeyId: string): Promise<void>;
   countByKind(kind: PrincipalKind): Promise<number>;
+  /** Revokes every key issued to a managed instance. */
+  deleteByInstance(instanceId: string): Promise<void>;
 }
 
 export interface Store {

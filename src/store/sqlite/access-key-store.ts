@@ -20,6 +20,7 @@ export class SqliteAccessKeyStore implements AccessKeyStore {
       createdAt: new Date(r.created_at),
       ...(r.expires_at !== null && { expiresAt: new Date(r.expires_at) }),
       ...(r.session_token_hash !== null && { sessionTokenHash: r.session_token_hash }),
+      ...(r.instance_id !== null && { instanceId: r.instance_id }),
     };
   }
 
@@ -32,6 +33,7 @@ export class SqliteAccessKeyStore implements AccessKeyStore {
       created_at: k.createdAt.getTime(),
       expires_at: k.expiresAt?.getTime() ?? null,
       session_token_hash: k.sessionTokenHash ?? null,
+      instance_id: k.instanceId ?? null,
     };
     const { access_key_id: _id, ...update } = row;
     await this.db
@@ -43,6 +45,10 @@ export class SqliteAccessKeyStore implements AccessKeyStore {
 
   async delete(accessKeyId: string): Promise<void> {
     await this.db.deleteFrom('access_keys').where('access_key_id', '=', accessKeyId).execute();
+  }
+
+  async deleteByInstance(instanceId: string): Promise<void> {
+    await this.db.deleteFrom('access_keys').where('instance_id', '=', instanceId).execute();
   }
 
   async countByKind(kind: PrincipalKind): Promise<number> {

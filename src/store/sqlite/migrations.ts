@@ -84,6 +84,12 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_instance_keys': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('access_keys').addColumn('instance_id', 'text').execute();
+      await db.schema.createIndex('access_keys_instance').on('access_keys').column('instance_id').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

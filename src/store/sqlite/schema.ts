@@ -38,5 +38,6 @@ export interface Database {
     created_at: number;
     expires_at: number | null;
     session_token_hash: string | null;
+    instance_id: string | null;
   };
 }

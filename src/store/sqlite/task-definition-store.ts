@@ -1,7 +1,13 @@
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { Kysely } from 'kysely';
 import { decodeDoc, encodeDoc } from '../codec.js';
-import type { Page, PageRequest, TaskDefinitionFilter, TaskDefinitionStore } from '../types.js';
+import type {
+  Page,
+  PageRequest,
+  TaskDefinitionFamilyStatus,
+  TaskDefinitionFilter,
+  TaskDefinitionStore,
+} from '../types.js';
 import { hasPrefix, toPage } from './paging.js';
 import type { Database } from './schema.js';
 
@@ -71,6 +77,7 @@ export class SqliteTaskDefinitionStore implements TaskDefinitionStore {
     page: PageRequest,
   ): Promise<Page<TaskDefinition>> {
     let q = this.db.selectFrom('task_definitions').select(['sort_key', 'doc']);
+    if (filter.family !== undefined) q = q.where('family', '=', filter.family);
     if (filter.familyPrefix !== undefined) q = q.where(hasPrefix('family', filter.familyPrefix));
     if (filter.status !== undefined) q = q.where('status', '=', filter.status);
     if (page.after !== undefined) q = q.where('sort_key', descending ? '<' : '>', page.after);
@@ -88,15 +95,27 @@ export class SqliteTaskDefinitionStore implements TaskDefinitionStore {
 
   async listFamilies(
     familyPrefix: string | undefined,
-    status: string | undefined,
+    status: TaskDefinitionFamilyStatus | undefined,
     page: PageRequest,
   ): Promise<Page<string>> {
-    let q = this.db.selectFrom('task_definitions').select('family').distinct();
-    if (familyPrefix !== undefined) q = q.where(hasPrefix('family', familyPrefix));
-    if (status !== undefined) q = q.where('status', '=', status);
-    if (page.after !== undefined) q = q.where('family', '>', page.after);
+    let q = this.db.selectFrom('task_definitions as t').select('t.family').distinct();
+    if (familyPrefix !== undefined) q = q.where(hasPrefix('t.family', familyPrefix));
+    if (status !== undefined) {
+      // A family's status is whether it has an ACTIVE revision; the (family, status) index answers this.
+      q = q.where((eb) => {
+        const active = eb.exists(
+          eb
+            .selectFrom('task_definitions as a')
+            .select('a.family')
+            .whereRef('a.family', '=', 't.family')
+            .where('a.status', '=', 'ACTIVE'),
+        );
+        return status === 'ACTIVE' ? active : eb.not(active);
+      });
+    }
+    if (page.after !== undefined) q = q.where('t.family', '>', page.after);
     const rows = await q
-      .orderBy('family')
+      .orderBy('t.family')
       .limit(page.limit + 1)
       .execute();
     return toPage(
