@@ -217,8 +217,8 @@ for (const backend of BACKENDS) {
       assert.equal(await store.accessKeys.countByKind('instance'), 1);
       await store.accessKeys.delete('ASIATEST');
       assert.equal(await store.accessKeys.get('ASIATEST'), undefined);
-      await store.accessKeys.put({ ...got!, accessKeyId: 'ASIA2' });
-      await store.accessKeys.put({ ...got!, accessKeyId: 'ASIA3', instanceId: 'mi-other000000000' });
+      await store.accessKeys.put({ ...got, accessKeyId: 'ASIA2' });
+      await store.accessKeys.put({ ...got, accessKeyId: 'ASIA3', instanceId: 'mi-other000000000' });
       await store.accessKeys.deleteByInstance('mi-0123456789abcdef0');
       assert.equal(await store.accessKeys.get('ASIA2'), undefined);
       assert.equal((await store.accessKeys.get('ASIA3'))?.instanceId, 'mi-other000000000');
