@@ -87,7 +87,7 @@ export async function startTestServer(
   );
   const server = await startServer(config, { logger: pino({ level: 'silent' }) });
   const keys = readAdminKeys(server.admin.credentialsFile);
-  const ecs = new ECSClient({ endpoint: server.url, region, credentials: keys, maxAttempts: 1 });
+  const ecs = new ECSClient({ endpoint: server.url, region, credentials: { ...keys }, maxAttempts: 1 });
   const aws = (args: readonly string[]) => runAws(server.url, dataDir, args);
   return {
     server,

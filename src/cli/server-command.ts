@@ -28,8 +28,11 @@ export function registerServerCommand(program: Command): void {
     .option('--log-level <level>', `log verbosity [${ENV_VARS.logLevel}, default ${DEFAULTS.logLevel}]`)
     .action(async (flags: ServerOptions) => {
       let config;
+      let server;
       try {
         config = resolveServerConfig(flags);
+        // Start-up failures a user can fix (e.g. the port is taken) are ConfigErrors too.
+        server = await startServer(config);
       } catch (e) {
         if (e instanceof ConfigError) {
           console.error(`berth server: ${e.message}`);
@@ -37,7 +40,6 @@ export function registerServerCommand(program: Command): void {
         }
         throw e;
       }
-      const server = await startServer(config);
       const { credentialsFile, configFile } = server.admin;
       process.stderr.write(
         [

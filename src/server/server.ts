@@ -13,7 +13,7 @@ import { SecretBox } from '../auth/secret-box.js';
 import { Arns } from '../protocol/arn.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/types.js';
-import type { ServerConfig } from './config.js';
+import { ConfigError, type ServerConfig } from './config.js';
 import { createDispatcher } from './dispatch.js';
 import { createHttpServer } from './http.js';
 
@@ -59,12 +59,17 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     return { ok: true, region: config.region };
   };
   const http = createHttpServer(dispatch, health, log);
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.port, config.host, () => resolve());
-  });
-  const port = (http.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.port, config.host, () => resolve());
+    });
+  } catch (e) {
+    await store.close();
+    throw listenError(e, `${host}:${config.port}`);
+  }
+  const port = (http.address() as AddressInfo).port;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   log.info({ url, dataDir: config.dataDir }, 'berth control plane listening');
   return {
@@ -81,4 +86,23 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await store.close();
     },
   };
+}
+
+/** The listen failures a user causes with --listen, worded so they can fix them; anything else as it was. */
+function listenError(e: unknown, address: string): unknown {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const fix = 'Stop the other process or choose another address with --listen HOST:PORT.';
+  if (code === 'EADDRINUSE')
+    return new ConfigError(
+      `cannot listen on ${address}: it is already in use (another berth server?). ${fix}`,
+    );
+  if (code === 'EACCES')
+    return new ConfigError(
+      `cannot listen on ${address}: permission denied (ports below 1024 need root). Choose another with --listen.`,
+    );
+  if (code === 'EADDRNOTAVAIL')
+    return new ConfigError(
+      `cannot listen on ${address}: no such local address. Use 127.0.0.1, 0.0.0.0 or an address of this host with --listen.`,
+    );
+  return e;
 }
