@@ -49,7 +49,10 @@ export interface TaskDefinitionStore {
    */
   reserveRevision(family: string): Promise<number>;
   put(definition: TaskDefinition): Promise<void>;
-  /** Ordered by family, then numeric revision; `descending` reverses both. Sort key: `family:0000000042`. */
+  /**
+   * Ordered by family (code-point order, so `web` before `web-api`), then numeric revision; `descending`
+   * reverses both. Page keys: `family:0000000042`.
+   */
   list(filter: TaskDefinitionFilter, descending: boolean, page: PageRequest): Promise<Page<TaskDefinition>>;
   /**
    * Families ordered by name, filtered by ECS's family status: ACTIVE = at least one ACTIVE revision,

@@ -16,6 +16,16 @@ export function taskDefinitionSortKey(family: string, revision: number): string 
   return `${family}:${String(revision).padStart(10, '0')}`;
 }
 
+/** The inverse of `taskDefinitionSortKey`; a forged key yields a position at the edge of its family. */
+function parseSortKey(key: string, descending: boolean): { family: string; revision: number } {
+  const colon = key.lastIndexOf(':');
+  const revision = colon < 0 ? NaN : Number(key.slice(colon + 1));
+  if (colon < 0 || !Number.isSafeInteger(revision)) {
+    return { family: key, revision: descending ? Number.MAX_SAFE_INTEGER : 0 };
+  }
+  return { family: key.slice(0, colon), revision };
+}
+
 export class SqliteTaskDefinitionStore implements TaskDefinitionStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -80,9 +90,22 @@ export class SqliteTaskDefinitionStore implements TaskDefinitionStore {
     if (filter.family !== undefined) q = q.where('family', '=', filter.family);
     if (filter.familyPrefix !== undefined) q = q.where(hasPrefix('family', filter.familyPrefix));
     if (filter.status !== undefined) q = q.where('status', '=', filter.status);
-    if (page.after !== undefined) q = q.where('sort_key', descending ? '<' : '>', page.after);
+    if (page.after !== undefined) {
+      const after = parseSortKey(page.after, descending);
+      const op = descending ? '<' : '>';
+      q = q.where((eb) =>
+        eb.or([
+          eb('family', op, after.family),
+          eb.and([eb('family', '=', after.family), eb('revision', op, after.revision)]),
+        ]),
+      );
+    }
+    // Ordered by the columns, not by sort_key: in the key, ':' sorts after '-' and digits, which would put
+    // `web-api` (and `web2`) before `web`, where ECS's family order puts `web` first.
+    const direction = descending ? 'desc' : 'asc';
     const rows = await q
-      .orderBy('sort_key', descending ? 'desc' : 'asc')
+      .orderBy('family', direction)
+      .orderBy('revision', direction)
       .limit(page.limit + 1)
       .execute();
     return toPage(

@@ -1,0 +1,68 @@
+/**
+ * Test helpers for calls no SDK would send: any JSON body, signed with the administrator's keys the way the
+ * JavaScript SDK signs (`@smithy/signature-v4`), so a test can send wrong types and missing members and see
+ * exactly what the server answers.
+ */
+import assert from 'node:assert/strict';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '../src/auth/sha256.js';
+import type { TestServer } from './harness.js';
+
+const ECS_TARGET = 'AmazonEC2ContainerServiceV20141113';
+
+export interface RawResult {
+  readonly status: number;
+  /** `__type` of an error response; undefined on success. */
+  readonly type: string | undefined;
+  readonly message: string;
+  readonly text: string;
+}
+
+export async function rawCall(t: TestServer, operation: string, body: unknown): Promise<RawResult> {
+  const url = new URL(t.url);
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const signer = new SignatureV4({ credentials: t.keys, region: t.region, service: 'ecs', sha256: Sha256 });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    path: '/',
+    query: {},
+    headers: {
+      host: url.host,
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `${ECS_TARGET}.${operation}`,
+    },
+    body: text,
+  });
+  const headers = Object.fromEntries(
+    Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'),
+  );
+  const res = await fetch(t.url, { method: 'POST', headers, body: text });
+  const answer = await res.text();
+  let parsed: { __type?: unknown; message?: unknown } = {};
+  try {
+    parsed = JSON.parse(answer) as typeof parsed;
+  } catch {
+    // Not JSON: the assertions on status and type report it.
+  }
+  return {
+    status: res.status,
+    type: typeof parsed.__type === 'string' ? parsed.__type : undefined,
+    message: typeof parsed.message === 'string' ? parsed.message : '',
+    text: answer,
+  };
+}
+
+/** Asserts that an SDK call fails with the named ECS exception whose message contains `fragment`. */
+export async function rejectsWith(call: Promise<unknown>, name: string, fragment: string): Promise<void> {
+  await assert.rejects(call, (e: unknown) => {
+    assert.ok(e instanceof Error, `expected an error, got ${String(e)}`);
+    assert.equal(e.name, name, `wrong exception; message: ${e.message}`);
+    assert.ok(
+      e.message.includes(fragment),
+      `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(fragment)}`,
+    );
+    return true;
+  });
+}
