@@ -48,6 +48,15 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript helper scripts are outside the TypeScript project: lint them without type information.
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly' },
+    },
+  },
+  {
     files: ['src/protocol/**/*.ts', 'src/query/**/*.ts', 'src/domain/**/*.ts', 'src/scheduler/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {

@@ -288,6 +288,20 @@ describe('TagResource, UntagResource and ListTagsForResource', () => {
     assert.match(cli.stderr, /ResourceNotFoundException.*f00d/);
   });
 
+  it('does not tag a task definition whose deletion was requested', async () => {
+    const doomed = arns.taskDefinition('deleting', 1);
+    await t.server.store.taskDefinitions.put({
+      taskDefinitionArn: doomed,
+      family: 'deleting',
+      revision: 1,
+      status: 'DELETE_IN_PROGRESS',
+    });
+    await failure(
+      tag({ resourceArn: doomed, tags: [{ key: 'a', value: 'b' }] }),
+      'ResourceNotFoundException',
+    );
+  });
+
   it('refuses the resources of a deleted cluster as ECS does, and a re-created cluster starts untagged', async () => {
     await t.ecs.send(new CreateClusterCommand({ clusterName: 'doomed', tags: [{ key: 'x', value: '1' }] }));
     await t.ecs.send(new DeleteClusterCommand({ cluster: 'doomed' }));

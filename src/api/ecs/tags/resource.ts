@@ -39,8 +39,9 @@ export async function resolveTaggable(ctx: RequestContext, store: Store, value: 
       const match = arn.path.length === 1 ? TASK_DEFINITION.exec(arn.path[0] ?? '') : null;
       if (!match) throw malformed(value, 'task-definition/<family>:<revision>');
       const [, family = '', revision = ''] = match;
-      if (!(await store.taskDefinitions.get(family, Number(revision))))
-        throw notFound('task definition', value);
+      const definition = await store.taskDefinitions.get(family, Number(revision));
+      // A definition being deleted has lost its tags for good; tagging it again would bring them back.
+      if (!definition || definition.status === 'DELETE_IN_PROGRESS') throw notFound('task definition', value);
       return ctx.arns.taskDefinition(family, Number(revision));
     }
     case 'container-instance': {
