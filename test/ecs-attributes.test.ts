@@ -17,6 +17,7 @@ import {
   type Attribute,
   type ListAttributesRequest,
 } from '@aws-sdk/client-ecs';
+import { failure } from './assertions.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 const AGENT_ATTRIBUTES: Attribute[] = [
@@ -28,20 +29,6 @@ const AGENT_ATTRIBUTES: Attribute[] = [
 
 /** `aws ecs` arguments: the words of `command` (split on spaces), then `args` as they are. */
 const ecs = (command: string, ...args: string[]): string[] => ['ecs', ...command.split(' '), ...args];
-
-/** Asserts an SDK call fails with the named exception and returns its message. */
-async function failure(call: Promise<unknown>, name: string, message?: string): Promise<string> {
-  let caught: unknown;
-  try {
-    await call;
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof Error, `expected ${name}, but the call succeeded`);
-  assert.equal(caught.name, name, `wrong exception; message: ${caught.message}`);
-  if (message !== undefined) assert.ok(caught.message.includes(message), caught.message);
-  return caught.message;
-}
 
 const idOf = (arn: string): string => arn.split('/').pop() ?? '';
 

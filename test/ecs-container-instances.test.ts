@@ -23,6 +23,7 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { Arns } from '../src/protocol/arn.js';
+import { failure } from './assertions.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 const arns = new Arns('us-east-1', '123456789012');
@@ -48,21 +49,6 @@ const AGENT_ATTRIBUTES: Attribute[] = [
   { name: 'ecs.os-family', value: 'LINUX' },
   { name: 'ecs.cpu-architecture', value: 'x86_64' },
 ];
-
-/** Asserts an SDK call fails with the named exception and returns its message. */
-async function failure(call: Promise<unknown>, name: string, message?: RegExp | string): Promise<string> {
-  let caught: unknown;
-  try {
-    await call;
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof Error, `expected ${name}, but the call succeeded`);
-  assert.equal(caught.name, name, `wrong exception; message: ${caught.message}`);
-  if (typeof message === 'string') assert.ok(caught.message.includes(message), caught.message);
-  else if (message !== undefined) assert.match(caught.message, message);
-  return caught.message;
-}
 
 /** The agent's own check: every attribute it sent must come back with the same value. */
 function assertEchoed(sent: readonly Attribute[], got: readonly Attribute[] | undefined): void {

@@ -21,25 +21,12 @@ import {
   type UntagResourceRequest,
 } from '@aws-sdk/client-ecs';
 import { Arns } from '../src/protocol/arn.js';
+import { failure } from './assertions.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 const arns = new Arns('us-east-1', '123456789012');
 
 const newId = (): string => randomUUID().replaceAll('-', '');
-
-/** Asserts an SDK call fails with the named exception and returns its message. */
-async function failure(call: Promise<unknown>, name: string, message?: RegExp): Promise<string> {
-  let caught: unknown;
-  try {
-    await call;
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof Error, `expected ${name}, but the call succeeded`);
-  assert.equal(caught.name, name, `wrong exception; message: ${caught.message}`);
-  if (message !== undefined) assert.match(caught.message, message);
-  return caught.message;
-}
 
 const tagsOf = (n: number, prefix = 'k'): Tag[] =>
   Array.from({ length: n }, (_, i) => ({ key: `${prefix}${i}`, value: `v${i}` }));

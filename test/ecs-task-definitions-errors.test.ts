@@ -16,7 +16,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import fc from 'fast-check';
 import { startTestServer, type TestServer } from './harness.js';
-import { rawCall, rejectsWith, type RawResult } from './raw-call.js';
+import { rawCall, type RawResult } from './raw-call.js';
+import { failure } from './assertions.js';
 
 const ACCOUNT = '123456789012';
 
@@ -318,13 +319,9 @@ describe('task definitions: bad input', () => {
   }
 
   it('the SDK surfaces the same errors by name', async () => {
-    await rejectsWith(describeTd('nope:1'), 'ClientException', 'Unable to describe task definition.');
-    await rejectsWith(
-      deregister('bad:42'),
-      'ClientException',
-      'The specified task definition does not exist.',
-    );
-    await rejectsWith(
+    await failure(describeTd('nope:1'), 'ClientException', 'Unable to describe task definition.');
+    await failure(deregister('bad:42'), 'ClientException', 'The specified task definition does not exist.');
+    await failure(
       register({
         family: 'x',
         containerDefinitions: Array.from({ length: 11 }, (_, i) => ({
@@ -336,7 +333,7 @@ describe('task definitions: bad input', () => {
       'ClientException',
       'Too many containers',
     );
-    await rejectsWith(
+    await failure(
       remove(Array.from({ length: 11 }, (_, i) => `bad:${i + 1}`)),
       'InvalidParameterException',
       'at most 10',
@@ -344,7 +341,7 @@ describe('task definitions: bad input', () => {
   });
 
   it('a refused registration leaves no revision behind', async () => {
-    await rejectsWith(register(simple('bad', { containerDefinitions: [] })), 'ClientException', 'container');
+    await failure(register(simple('bad', { containerDefinitions: [] })), 'ClientException', 'container');
     assert.equal((await register(simple('bad'))).revision, 2);
   });
 

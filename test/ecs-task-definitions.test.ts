@@ -24,7 +24,8 @@ import Database from 'better-sqlite3';
 import { buildTaskDefinition } from '../src/domain/task-definition/index.js';
 import { kitchenSinkExternal, nginxAnnouncement } from '../src/domain/task-definition/testing/fixtures.js';
 import { startTestServer, type TestServer } from './harness.js';
-import { rejectsWith } from './raw-call.js';
+import {} from './raw-call.js';
+import { failure } from './assertions.js';
 
 const run = promisify(execFile);
 const ACCOUNT = '123456789012';
@@ -208,7 +209,7 @@ describe('task definitions', () => {
         db.close();
       }
       assert.equal((await register(simple('limit'))).revision, 1_000_000);
-      await rejectsWith(register(simple('limit')), 'LimitExceededException', 'new family name');
+      await failure(register(simple('limit')), 'LimitExceededException', 'new family name');
       assert.equal((await describeTd('limit')).taskDefinition?.revision, 1_000_000);
     });
 
@@ -253,7 +254,7 @@ describe('task definitions', () => {
       assert.deepEqual((await describeTd('dereg:2')).taskDefinition, td);
       assert.equal((await describeTd('dereg')).taskDefinition?.revision, 1, 'family = latest ACTIVE');
       await deregister('dereg:1');
-      await rejectsWith(describeTd('dereg'), 'ClientException', 'Unable to describe task definition.');
+      await failure(describeTd('dereg'), 'ClientException', 'Unable to describe task definition.');
     });
 
     it('deletes INACTIVE revisions, reports the rest as failures, and drops their tags', async () => {

@@ -18,6 +18,7 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { Arns } from '../src/protocol/arn.js';
+import { failure } from './assertions.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 const arns = new Arns('us-east-1', '123456789012');
@@ -96,20 +97,6 @@ function instanceRecord(cluster: string, id: string): ContainerInstance {
     runningTasksCount: 0,
     pendingTasksCount: 0,
   };
-}
-
-/** Asserts an SDK call fails with the named exception and returns its message. */
-async function failure(call: Promise<unknown>, name: string, message?: RegExp): Promise<string> {
-  let caught: unknown;
-  try {
-    await call;
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof Error, `expected ${name}, but the call succeeded`);
-  assert.equal(caught.name, name, `wrong exception; message: ${caught.message}`);
-  if (message !== undefined) assert.match(caught.message, message);
-  return caught.message;
 }
 
 const sorted = (values: readonly string[] | undefined): string[] => [...(values ?? [])].sort();

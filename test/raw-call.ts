@@ -3,7 +3,6 @@
  * JavaScript SDK signs (`@smithy/signature-v4`), so a test can send wrong types and missing members and see
  * exactly what the server answers.
  */
-import assert from 'node:assert/strict';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '../src/auth/sha256.js';
 import type { TestServer } from './harness.js';
@@ -52,17 +51,4 @@ export async function rawCall(t: TestServer, operation: string, body: unknown): 
     message: typeof parsed.message === 'string' ? parsed.message : '',
     text: answer,
   };
-}
-
-/** Asserts that an SDK call fails with the named ECS exception whose message contains `fragment`. */
-export async function rejectsWith(call: Promise<unknown>, name: string, fragment: string): Promise<void> {
-  await assert.rejects(call, (e: unknown) => {
-    assert.ok(e instanceof Error, `expected an error, got ${String(e)}`);
-    assert.equal(e.name, name, `wrong exception; message: ${e.message}`);
-    assert.ok(
-      e.message.includes(fragment),
-      `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(fragment)}`,
-    );
-    return true;
-  });
 }
