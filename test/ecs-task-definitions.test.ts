@@ -24,7 +24,6 @@ import Database from 'better-sqlite3';
 import { buildTaskDefinition } from '../src/domain/task-definition/index.js';
 import { kitchenSinkExternal, nginxAnnouncement } from '../src/domain/task-definition/testing/fixtures.js';
 import { startTestServer, type TestServer } from './harness.js';
-import {} from './raw-call.js';
 import { failure } from './assertions.js';
 
 const run = promisify(execFile);
