@@ -76,16 +76,39 @@ export async function runAws(url: string, dataDir: string, args: readonly string
   }
 }
 
-export async function startTestServer(
-  options: { dataDir?: string; region?: string } = {},
-): Promise<TestServer> {
+export interface TestServerOptions {
+  dataDir?: string;
+  region?: string;
+  /** e.g. `127.0.0.1:PORT` to come back on the port of a stopped server. @default a free port */
+  listen?: string;
+  /** Session liveness, short in tests (e.g. `200ms`, `1s`). @default the server's */
+  heartbeatInterval?: string;
+  sessionTimeout?: string;
+  /** Lifetime of instance credentials, e.g. `2s` to see rotation. @default the server's (30m) */
+  credentialLifetime?: string;
+  /** The server's clock, to move time (e.g. past an activation's expiry). @default the real one */
+  now?: () => Date;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
   const region = options.region ?? 'us-east-1';
   const config = resolveServerConfig(
-    { listen: '127.0.0.1:0', dataDir, region, accountId: '123456789012' },
+    {
+      listen: options.listen ?? '127.0.0.1:0',
+      dataDir,
+      region,
+      accountId: '123456789012',
+      ...(options.heartbeatInterval !== undefined && { heartbeatInterval: options.heartbeatInterval }),
+      ...(options.sessionTimeout !== undefined && { sessionTimeout: options.sessionTimeout }),
+      ...(options.credentialLifetime !== undefined && { credentialLifetime: options.credentialLifetime }),
+    },
     {},
   );
-  const server = await startServer(config, { logger: pino({ level: 'silent' }) });
+  const server = await startServer(config, {
+    logger: pino({ level: 'silent' }),
+    ...(options.now !== undefined && { now: options.now }),
+  });
   const keys = readAdminKeys(server.admin.credentialsFile);
   const ecs = new ECSClient({ endpoint: server.url, region, credentials: { ...keys }, maxAttempts: 1 });
   const aws = (args: readonly string[]) => runAws(server.url, dataDir, args);

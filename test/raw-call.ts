@@ -18,10 +18,28 @@ export interface RawResult {
 }
 
 export async function rawCall(t: TestServer, operation: string, body: unknown): Promise<RawResult> {
+  return rawAwsCall(t, `${ECS_TARGET}.${operation}`, body);
+}
+
+export interface RawCallOptions {
+  /** Signing name. @default 'ecs' */
+  readonly service?: string;
+  /** Keys to sign with. @default the administrator's */
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Send no signature at all. */
+  readonly unsigned?: boolean;
+}
+
+/** Any target (`AmazonSSM.CreateActivation`), signed with any keys, or not signed. */
+export async function rawAwsCall(
+  t: TestServer,
+  target: string,
+  body: unknown,
+  options: RawCallOptions = {},
+): Promise<RawResult> {
   const url = new URL(t.url);
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const signer = new SignatureV4({ credentials: t.keys, region: t.region, service: 'ecs', sha256: Sha256 });
-  const signed = await signer.sign({
+  const request = {
     method: 'POST',
     protocol: 'http:',
     hostname: url.hostname,
@@ -30,10 +48,17 @@ export async function rawCall(t: TestServer, operation: string, body: unknown): 
     headers: {
       host: url.host,
       'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': `${ECS_TARGET}.${operation}`,
+      'x-amz-target': target,
     },
     body: text,
+  };
+  const signer = new SignatureV4({
+    credentials: options.credentials ?? t.keys,
+    region: t.region,
+    service: options.service ?? 'ecs',
+    sha256: Sha256,
   });
+  const signed = options.unsigned === true ? request : await signer.sign(request);
   const headers = Object.fromEntries(
     Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'),
   );

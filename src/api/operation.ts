@@ -3,7 +3,9 @@
  * One file per operation defines one of these; `api/<service>/index.ts` lists them.
  */
 import type { Logger } from 'pino';
+import type { SecretBox } from '../auth/secret-box.js';
 import type { Arns } from '../protocol/arn.js';
+import type { ErrorCode } from '../protocol/errors.js';
 import type { ServiceModel } from '../protocol/model/index.js';
 import type { Store } from '../store/types.js';
 
@@ -11,8 +13,9 @@ import type { Store } from '../store/types.js';
 export interface Caller {
   readonly accessKeyId: string;
   readonly principalArn: string;
-  readonly kind: 'admin' | 'instance';
-  /** For instance credentials: the managed instance (`mi-...`) the caller is. */
+  /** `anonymous`: an unsigned request to an `anonymous` operation (accessKeyId is then empty). */
+  readonly kind: 'admin' | 'instance' | 'anonymous';
+  /** For instance credentials and instance-key signatures: the managed instance (`mi-...`) the caller is. */
   readonly instanceId?: string;
 }
 
@@ -24,13 +27,40 @@ export interface RequestContext {
   readonly log: Logger;
   /** The clock; injected so tests can move time. */
   readonly now: () => Date;
+  readonly runtime: Runtime;
+}
+
+/** Control-plane facilities beyond the store, for the few operations that need them. */
+export interface Runtime {
+  /** Seals the secrets of the access keys an operation issues (RequestManagedInstanceRoleToken). */
+  readonly secretBox: SecretBox;
+  /** Lifetime of instance credentials, in milliseconds. */
+  readonly credentialLifetimeMs: number;
+  /** The URL agents reach this control plane at, ending in `/` (DiscoverPollEndpoint). */
+  readonly publicUrl: string;
+  /**
+   * How recently a managed instance must have been heard from to be `Online` in DescribeInstanceInformation:
+   * the agent session timeout, so PingStatus and `agentConnected` agree.
+   */
+  readonly pingTimeoutMs: number;
+  /** Tells the rest of the process about managed instances, e.g. that one was deregistered. */
+  readonly instanceEvents: InstanceEventSink;
+}
+
+/** What operations may announce; `server/instance-events.ts` implements it. */
+export interface InstanceEventSink {
+  deregistered(instanceId: string): void;
 }
 
 /**
- * `admin`: administrator keys only. `agent`: also instance credentials (their own resources only; the
- * operation checks which).
+ * Who may call an operation, and how the request must be authenticated:
+ * - `admin`: SigV4 with administrator keys only;
+ * - `agent`: SigV4 with administrator keys or instance credentials (their own resources only; the operation
+ *   checks which);
+ * - `anonymous`: no signature at all (RegisterManagedInstance, whose activation code is the credential);
+ * - `instance-key`: signed with a managed instance's private key (`auth/instance-key.ts`).
  */
-export type Access = 'admin' | 'agent';
+export type Access = 'admin' | 'agent' | 'anonymous' | 'instance-key';
 
 export interface Operation<I = never, O = unknown> {
   readonly name: string;
@@ -55,4 +85,6 @@ export interface ServiceDefinition {
   readonly signingName: string;
   readonly model: ServiceModel;
   readonly operations: ReadonlyMap<string, Operation<unknown, unknown>>;
+  /** The service's own name for an unexpected failure; ECS's `ServerException` when unset. */
+  readonly internalErrorCode?: ErrorCode;
 }

@@ -20,7 +20,16 @@ export function createAuthenticator(keys: AccessKeyStore, box: SecretBox, now: (
       req,
       async (accessKeyId) => {
         record = await keys.get(accessKeyId);
-        return record ? { secretAccessKey: box.open(record.encryptedSecret) } : undefined;
+        if (!record) return undefined;
+        // Only a hash of a temporary key's token is stored, so the verifier is handed the presented token
+        // when it is the right one (and none otherwise, which it refuses like a wrong one).
+        const token = securityToken(req);
+        const matching =
+          record.sessionTokenHash !== undefined && token !== undefined && sessionTokenMatches(record, token);
+        return {
+          secretAccessKey: box.open(record.encryptedSecret),
+          ...(matching && { sessionToken: token }),
+        };
       },
       { now: now(), services: signingNames },
     );

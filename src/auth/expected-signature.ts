@@ -40,8 +40,17 @@ export interface SigningContext {
   readonly service: string;
 }
 
+/** What the string to sign depends on besides the request: the scope and the algorithm's name. */
+export interface StringToSignContext {
+  readonly amzDate: string;
+  readonly region: string;
+  readonly service: string;
+  /** First line of the string to sign; SigV4's `AWS4-HMAC-SHA256` unless a variant names its own. */
+  readonly algorithm?: string;
+}
+
 class ReceivedRequestSigner extends SignatureV4 {
-  async signatureOf(input: CanonicalInput, context: SigningContext): Promise<string> {
+  async stringToSignOf(input: CanonicalInput, context: StringToSignContext): Promise<string> {
     const signed = new Set(input.signedHeaders);
     const request: SmithyRequest = {
       method: input.method,
@@ -57,12 +66,16 @@ class ReceivedRequestSigner extends SignatureV4 {
     const canonicalHeaders = getCanonicalHeaders(request, undefined, signed);
     const canonicalRequest = this.createCanonicalRequest(request, canonicalHeaders, input.payloadHash);
     const scope = createScope(context.amzDate.slice(0, 8), context.region, context.service);
-    const stringToSign = await this.createStringToSign(
+    return this.createStringToSign(
       context.amzDate,
       scope,
       canonicalRequest,
-      ALGORITHM_IDENTIFIER,
+      context.algorithm ?? ALGORITHM_IDENTIFIER,
     );
+  }
+
+  async signatureOf(input: CanonicalInput, context: SigningContext): Promise<string> {
+    const stringToSign = await this.stringToSignOf(input, context);
     return this.sign(stringToSign, {
       signingDate: context.signedAt,
       signingRegion: context.region,
@@ -71,13 +84,28 @@ class ReceivedRequestSigner extends SignatureV4 {
   }
 }
 
-/** The hex signature a correctly signed request with this input would carry. */
-export async function expectedSignature(input: CanonicalInput, context: SigningContext): Promise<string> {
-  const signer = new ReceivedRequestSigner({
+function signerFor(
+  context: { region: string; service: string },
+  secretAccessKey = '',
+): ReceivedRequestSigner {
+  return new ReceivedRequestSigner({
     service: context.service,
     region: context.region,
-    credentials: { accessKeyId: context.accessKeyId, secretAccessKey: context.secretAccessKey },
+    // Building the string to sign needs no key; only `signatureOf` uses it.
+    credentials: { accessKeyId: '', secretAccessKey },
     sha256: Sha256,
   });
-  return signer.signatureOf(input, context);
+}
+
+/** The hex signature a correctly signed request with this input would carry. */
+export async function expectedSignature(input: CanonicalInput, context: SigningContext): Promise<string> {
+  return signerFor(context, context.secretAccessKey).signatureOf(input, context);
+}
+
+/**
+ * SigV4's string to sign for a request, for signature schemes that keep SigV4's canonicalisation and scope
+ * but sign with something other than an HMAC (see `instance-key.ts`).
+ */
+export async function stringToSign(input: CanonicalInput, context: StringToSignContext): Promise<string> {
+  return signerFor(context).stringToSignOf(input, context);
 }

@@ -45,7 +45,11 @@ export function findSignatureParts(
   return fromHeader(authorization, headers);
 }
 
-function fromHeader(authorization: string, headers: ReadonlyMap<string, string>): SignatureParts {
+/**
+ * Parses `Authorization: <algorithm> Credential=..., SignedHeaders=..., Signature=...` (with X-Amz-Date) of
+ * any algorithm; exported for signature schemes that share SigV4's header layout (`instance-key.ts`).
+ */
+export function fromHeader(authorization: string, headers: ReadonlyMap<string, string>): SignatureParts {
   const trimmed = authorization.trim();
   const space = trimmed.search(/\s/);
   const algorithm = space === -1 ? trimmed : trimmed.slice(0, space);

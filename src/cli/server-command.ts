@@ -26,6 +26,22 @@ export function registerServerCommand(program: Command): void {
       `12-digit account id in ARNs [${ENV_VARS.accountId}, default ${DEFAULTS.accountId}]`,
     )
     .option('--log-level <level>', `log verbosity [${ENV_VARS.logLevel}, default ${DEFAULTS.logLevel}]`)
+    .option(
+      '--credential-lifetime <duration>',
+      `lifetime of agents' credentials [${ENV_VARS.credentialLifetime}, default ${DEFAULTS.credentialLifetime}]`,
+    )
+    .option(
+      '--public-url <url>',
+      `URL agents reach this server at [${ENV_VARS.publicUrl}, default http://<listen address>/]`,
+    )
+    .option(
+      '--heartbeat-interval <duration>',
+      `how often agents get a heartbeat [${ENV_VARS.heartbeatInterval}, default ${DEFAULTS.heartbeatInterval}]`,
+    )
+    .option(
+      '--session-timeout <duration>',
+      `silence after which an agent counts as disconnected [${ENV_VARS.sessionTimeout}, default ${DEFAULTS.sessionTimeout}]`,
+    )
     .action(async (flags: ServerOptions) => {
       let config;
       let server;

@@ -83,6 +83,36 @@ export const CATALOGUE = {
     when: 'the task definition does not fit the platform',
   },
   TargetNotConnectedException: { status: 400, retryable: true, when: 'the target agent is not connected' },
+
+  // SSM (AmazonSSM): activations, managed instances and the agent's registration and credentials.
+  InternalServerError: {
+    status: 500,
+    retryable: true,
+    when: 'an unexpected failure inside an SSM operation',
+  },
+  InvalidParameters: { status: 400, retryable: false, when: 'an SSM parameter is invalid for its meaning' },
+  InvalidActivation: {
+    status: 400,
+    retryable: false,
+    when: 'a registration names an unknown, deleted, expired or used-up activation, or a wrong code',
+  },
+  InvalidActivationId: { status: 400, retryable: false, when: 'the activation does not exist' },
+  InvalidInstanceId: {
+    status: 400,
+    retryable: false,
+    when: 'the managed instance id is malformed, unknown or deregistered',
+  },
+  InvalidNextToken: { status: 400, retryable: false, when: 'a NextToken was not issued by a previous call' },
+  InvalidFilter: { status: 400, retryable: false, when: 'a DescribeActivations filter is incomplete' },
+  InvalidFilterKey: { status: 400, retryable: false, when: 'a filter key is not supported' },
+  InvalidInstanceInformationFilterValue: {
+    status: 400,
+    retryable: false,
+    when: 'a DescribeInstanceInformation filter value is invalid',
+  },
+  InvalidResourceType: { status: 400, retryable: false, when: 'the resource type cannot be tagged here' },
+  InvalidResourceId: { status: 400, retryable: false, when: 'the tagged resource does not exist' },
+  TooManyTagsError: { status: 400, retryable: false, when: 'a resource would have more tags than allowed' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

@@ -3,6 +3,8 @@
  * rule. They are validated once, at start-up; a bad value stops the server with a message naming the fix.
  */
 import { resolve } from 'node:path';
+import { formatDuration, parseDuration } from '../util/duration.js';
+import { DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_SESSION_TIMEOUT, sessionTimings } from '../gateway/timing.js';
 
 export interface ServerOptions {
   /** Address to listen on. @default "127.0.0.1:4650" (env BERTH_LISTEN) */
@@ -15,6 +17,14 @@ export interface ServerOptions {
   accountId?: string;
   /** Log level: fatal, error, warn, info, debug, trace or silent. @default "info" (env BERTH_LOG_LEVEL) */
   logLevel?: string;
+  /** How often the control plane sends each agent a heartbeat. @default "20s" (env BERTH_HEARTBEAT_INTERVAL) */
+  heartbeatInterval?: string;
+  /** Silence after which an agent's session is dropped. @default "60s" (env BERTH_SESSION_TIMEOUT) */
+  sessionTimeout?: string;
+  /** Lifetime of the credentials agents obtain with their key. @default "30m" (env BERTH_CREDENTIAL_LIFETIME) */
+  credentialLifetime?: string;
+  /** URL agents reach this control plane at. @default "" = from --listen (env BERTH_PUBLIC_URL) */
+  publicUrl?: string;
 }
 
 export interface ServerConfig {
@@ -24,7 +34,19 @@ export interface ServerConfig {
   readonly region: string;
   readonly accountId: string;
   readonly logLevel: LogLevel;
+  readonly heartbeatIntervalMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly credentialLifetimeMs: number;
+  /** Normalised to end in `/`; undefined: derived from the listen address once the port is known. */
+  readonly publicUrl: string | undefined;
 }
+
+/** SSM's lifetime for the role credentials of a managed instance ("rotated every 30 minutes"). */
+export const DEFAULT_CREDENTIAL_LIFETIME = '30m';
+/** Short lifetimes exist for tests of rotation; below a second an agent would do nothing but refresh. */
+export const MIN_CREDENTIAL_LIFETIME_MS = 1000;
+/** STS's longest role session; longer-lived instance credentials would defeat rotation. */
+export const MAX_CREDENTIAL_LIFETIME_MS = 12 * 3_600_000;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -35,6 +57,10 @@ export const DEFAULTS = {
   region: 'us-east-1',
   accountId: '000000000000',
   logLevel: 'info',
+  heartbeatInterval: DEFAULT_HEARTBEAT_INTERVAL,
+  sessionTimeout: DEFAULT_SESSION_TIMEOUT,
+  credentialLifetime: DEFAULT_CREDENTIAL_LIFETIME,
+  publicUrl: '',
 } as const satisfies Required<ServerOptions>;
 
 export const ENV_VARS = {
@@ -43,6 +69,10 @@ export const ENV_VARS = {
   region: 'BERTH_REGION',
   accountId: 'BERTH_ACCOUNT_ID',
   logLevel: 'BERTH_LOG_LEVEL',
+  heartbeatInterval: 'BERTH_HEARTBEAT_INTERVAL',
+  sessionTimeout: 'BERTH_SESSION_TIMEOUT',
+  credentialLifetime: 'BERTH_CREDENTIAL_LIFETIME',
+  publicUrl: 'BERTH_PUBLIC_URL',
 } as const satisfies Record<keyof ServerOptions, string>;
 
 export class ConfigError extends Error {
@@ -70,7 +100,46 @@ export function resolveServerConfig(
   }
   const dataDir = pick('dataDir');
   if (dataDir.trim() === '') throw new ConfigError('--data-dir must name a directory.');
-  return { host, port, region, accountId, logLevel: logLevel as LogLevel, dataDir: resolve(dataDir) };
+  const timings = sessionTimings(pick('heartbeatInterval'), pick('sessionTimeout'));
+  if (typeof timings === 'string') throw new ConfigError(timings);
+  return {
+    host,
+    port,
+    region,
+    accountId,
+    logLevel: logLevel as LogLevel,
+    dataDir: resolve(dataDir),
+    ...timings,
+    credentialLifetimeMs: credentialLifetime(pick('credentialLifetime')),
+    publicUrl: publicUrl(pick('publicUrl')),
+  };
+}
+
+function credentialLifetime(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < MIN_CREDENTIAL_LIFETIME_MS || ms > MAX_CREDENTIAL_LIFETIME_MS) {
+    throw new ConfigError(
+      `--credential-lifetime '${value}' must be a duration from ${formatDuration(MIN_CREDENTIAL_LIFETIME_MS)} ` +
+        `to ${formatDuration(MAX_CREDENTIAL_LIFETIME_MS)}, like 30m (the default) or 1h.`,
+    );
+  }
+  return ms;
+}
+
+function publicUrl(value: string): string | undefined {
+  if (value.trim() === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '') {
+    throw new ConfigError(
+      `--public-url '${value}' must be an http:// or https:// URL without a query, like https://berth.example.com/.`,
+    );
+  }
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
 }
 
 /** Accepts `HOST:PORT`, `:PORT`, `PORT` and `[IPv6]:PORT`; port 0 picks a free port. */

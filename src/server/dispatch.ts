@@ -5,7 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Caller, RequestContext, ServiceDefinition } from '../api/operation.js';
+import type {
+  Access,
+  Caller,
+  Operation,
+  RequestContext,
+  Runtime,
+  ServiceDefinition,
+} from '../api/operation.js';
 import type { SignedRequest } from '../auth/sigv4.js';
 import type { Arns } from '../protocol/arn.js';
 import {
@@ -23,10 +30,21 @@ import type { Store } from '../store/types.js';
 export interface DispatcherDeps {
   readonly services: readonly ServiceDefinition[];
   readonly authenticate: (req: SignedRequest, signingNames: readonly string[]) => Promise<Caller>;
+  /** For `instance-key` operations: verifies the managed instance's own signature. */
+  readonly authenticateInstance: (req: SignedRequest) => Promise<Caller>;
   readonly store: Store;
   readonly arns: Arns;
   readonly log: Logger;
   readonly now: () => Date;
+  readonly runtime: Runtime;
+}
+
+/** The caller of an `anonymous` operation: nobody in particular. */
+const ANONYMOUS: Caller = { accessKeyId: '', principalArn: 'anonymous', kind: 'anonymous' };
+
+interface Found {
+  readonly service: ServiceDefinition;
+  readonly operation: Operation<unknown, unknown>;
 }
 
 export type Dispatcher = (req: SignedRequest) => Promise<WireResponse>;
@@ -39,13 +57,15 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const requestId = randomUUID();
     const target = headerValue(req, 'x-amz-target');
     const started = performance.now();
+    // The operation decides how its caller authenticates, so it is looked up first; a target naming none
+    // is answered only after SigV4 authentication, as before (an unsigned one gets
+    // MissingAuthenticationTokenException, like AWS's front door).
+    const found = findOperation(byPrefix, target);
     try {
-      const caller = await deps.authenticate(req, signingNames);
-      const { service: prefix, operation: name } = parseTarget(target);
-      const service = byPrefix.get(prefix);
-      const operation = service?.operations.get(name);
-      if (!service || !operation)
-        throw new ApiError('UnknownOperationException', `Unknown operation ${target}.`);
+      const caller = await authenticate(req, found?.operation.access);
+      const { operation: name } = parseTarget(target);
+      if (!found) throw new ApiError('UnknownOperationException', `Unknown operation ${target}.`);
+      const { service, operation } = found;
       checkContentType(headerValue(req, 'content-type'));
       const input = parseBody(Buffer.from(req.body).toString('utf8'));
       validateInput(service.model, name, input);
@@ -62,6 +82,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         requestId,
         log: deps.log.child({ requestId, op: name }),
         now: deps.now,
+        runtime: deps.runtime,
       };
       const output = await operation.handle(input, ctx);
       deps.log.debug({ requestId, target, ms: performance.now() - started }, 'request');
@@ -74,10 +95,30 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       deps.log.error({ requestId, target, err: e }, 'unexpected failure');
       return errorResponse(
         requestId,
-        new ApiError('ServerException', `An internal error occurred (request id ${requestId}). Try again.`),
+        new ApiError(
+          found?.service.internalErrorCode ?? 'ServerException',
+          `An internal error occurred (request id ${requestId}). Try again.`,
+        ),
       );
     }
   };
+
+  function authenticate(req: SignedRequest, access: Access | undefined): Promise<Caller> {
+    if (access === 'anonymous') return Promise.resolve(ANONYMOUS);
+    if (access === 'instance-key') return deps.authenticateInstance(req);
+    return deps.authenticate(req, signingNames);
+  }
+}
+
+function findOperation(
+  byPrefix: ReadonlyMap<string, ServiceDefinition>,
+  target: string | undefined,
+): Found | undefined {
+  const dot = target?.lastIndexOf('.') ?? -1;
+  if (target === undefined || dot <= 0) return undefined;
+  const service = byPrefix.get(target.slice(0, dot));
+  const operation = service?.operations.get(target.slice(dot + 1));
+  return service && operation ? { service, operation } : undefined;
 }
 
 function headerValue(req: SignedRequest, name: string): string | undefined {

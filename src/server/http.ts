@@ -1,5 +1,7 @@
 /**
- * The HTTP front door: `POST /` carries the AWS JSON APIs; `GET /health` answers load balancers and probes.
+ * The HTTP front door: `POST /` carries the AWS JSON APIs; `GET /health` answers load balancers and probes;
+ * `GET /metrics` serves Prometheus metrics (counts and timings only, nothing secret). Agent sessions arrive
+ * as `upgrade` requests, which the gateway handles (see server.ts).
  * Bodies are capped so that no request can make the server buffer without bound.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -16,13 +18,19 @@ export interface HealthReport {
   readonly [key: string]: unknown;
 }
 
+export interface MetricsReport {
+  readonly contentType: string;
+  readonly body: string;
+}
+
 export function createHttpServer(
   dispatch: Dispatcher,
   health: () => Promise<HealthReport>,
   log: Logger,
+  metrics?: () => Promise<MetricsReport>,
 ): Server {
   const server = createServer((req, res) => {
-    handle(req, res, dispatch, health).catch((err: unknown) => {
+    handle(req, res, dispatch, health, metrics).catch((err: unknown) => {
       log.error({ err }, 'request handling failed');
       if (!res.headersSent) res.writeHead(500);
       res.end();
@@ -37,11 +45,17 @@ async function handle(
   res: ServerResponse,
   dispatch: Dispatcher,
   health: () => Promise<HealthReport>,
+  metrics: (() => Promise<MetricsReport>) | undefined,
 ): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method === 'GET' && (path === '/health' || path === '/healthz')) {
     const report = await health();
     send(res, report.ok ? 200 : 503, { 'content-type': 'application/json' }, JSON.stringify(report));
+    return;
+  }
+  if (req.method === 'GET' && path === '/metrics' && metrics) {
+    const report = await metrics();
+    send(res, 200, { 'content-type': report.contentType }, report.body);
     return;
   }
   if (req.method !== 'POST' || path !== '/') {

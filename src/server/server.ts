@@ -3,19 +3,27 @@
  * stop cleanly (stop accepting, finish in-flight requests, close the database).
  */
 import { mkdirSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ecsService } from '../api/ecs/index.js';
+import { ssmService } from '../api/ssm/index.js';
 import { createAuthenticator } from '../auth/authenticator.js';
 import { ensureAdminCredentials, type AdminCredentialFiles } from '../auth/bootstrap.js';
+import { createInstanceKeyAuthenticator } from '../auth/instance-key.js';
 import { SecretBox } from '../auth/secret-box.js';
+import { Gateway } from '../gateway/gateway.js';
 import { Arns } from '../protocol/arn.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/types.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import { createDispatcher } from './dispatch.js';
 import { createHttpServer } from './http.js';
+import { InstanceEvents } from './instance-events.js';
+import { defaultPublicUrl } from './public-url.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -23,12 +31,20 @@ export interface RunningServer {
   readonly store: Store;
   readonly admin: AdminCredentialFiles;
   readonly secretBox: SecretBox;
+  /** Agent sessions: `closeInstanceSessions` for deregistration, `sessionCount` for tools. */
+  readonly gateway: Gateway;
+  /** What DiscoverPollEndpoint tells agents: --public-url, or derived from the listen address. */
+  readonly publicUrl: string;
+  /** Managed instance events, e.g. `onInstanceDeregistered`. */
+  readonly instanceEvents: InstanceEvents;
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
   readonly logger?: Logger;
   readonly now?: () => Date;
+  /** Called with the time of every agent heartbeat ack. */
+  readonly onAgentPing?: (containerInstanceArn: string, at: Date) => void;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -46,19 +62,60 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     now(),
   );
   const arns = new Arns(config.region, config.accountId);
+  const authenticate = createAuthenticator(store.accessKeys, box, now);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const gateway = new Gateway({
+    store,
+    arns,
+    authenticate,
+    log,
+    now,
+    registry,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    ...(options.onAgentPing && { onPing: options.onAgentPing }),
+  });
+  await gateway.start();
+  const instanceEvents = new InstanceEvents((err) => log.error({ err }, 'instance event listener failed'));
+  instanceEvents.onInstanceDeregistered((instanceId) =>
+    gateway.closeInstanceSessions(instanceId, `Managed instance ${instanceId} was deregistered.`, {
+      error: 'InactiveInstanceException',
+    }),
+  );
+  // Known once listening (the port may be 0); no request arrives before that.
+  let publicUrl = config.publicUrl ?? '';
   const dispatch = createDispatcher({
-    services: [ecsService],
-    authenticate: createAuthenticator(store.accessKeys, box, now),
+    services: [ecsService, ssmService],
+    authenticate,
+    authenticateInstance: createInstanceKeyAuthenticator(store.managedInstances, {
+      now,
+      region: config.region,
+      accountId: config.accountId,
+    }),
     store,
     arns,
     log,
     now,
+    runtime: {
+      secretBox: box,
+      credentialLifetimeMs: config.credentialLifetimeMs,
+      get publicUrl() {
+        return publicUrl;
+      },
+      pingTimeoutMs: config.sessionTimeoutMs,
+      instanceEvents,
+    },
   });
   const health = async () => {
     await store.clusters.get('health-check');
     return { ok: true, region: config.region };
   };
-  const http = createHttpServer(dispatch, health, log);
+  const metrics = async () => ({ contentType: registry.contentType, body: await registry.metrics() });
+  const http = createHttpServer(dispatch, health, log, metrics);
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    gateway.handleUpgrade(req, socket, head),
+  );
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -71,14 +128,20 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   }
   const port = (http.address() as AddressInfo).port;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  log.info({ url, dataDir: config.dataDir }, 'berth control plane listening');
+  publicUrl = config.publicUrl ?? defaultPublicUrl(config.host, port);
+  log.info({ url, publicUrl, dataDir: config.dataDir }, 'berth control plane listening');
   return {
     url,
     port,
     store,
     admin,
     secretBox: box,
+    gateway,
+    publicUrl,
+    instanceEvents,
     async stop() {
+      // Sessions first: agents get a CloseMessage and agentConnected is written while the store is open.
+      await gateway.stop();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeIdleConnections();

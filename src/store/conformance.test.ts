@@ -251,5 +251,163 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await store.tags.list(arn), [{ key: 'k', value: 'v' }]);
       assert.equal(await store.taskDefinitions.reserveRevision('fam'), 21);
     });
+
+    it('keeps activations, counts registrations up to the limit, atomically, and filters them', async () => {
+      const base = {
+        codeHash: 'h',
+        iamRole: 'ecsAnywhereRole',
+        registrationLimit: 2,
+        registrationsCount: 0,
+        expirationDate: new Date(1_800_000_000_000),
+      };
+      const ids = ['00000000-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-00000000000a'];
+      await store.activations.create({ ...base, activationId: ids[0] ?? '', createdDate: new Date(1000) });
+      await store.activations.create({
+        ...base,
+        activationId: ids[1] ?? '',
+        createdDate: new Date(2000),
+        iamRole: 'other',
+        defaultInstanceName: 'edge',
+        description: 'second',
+      });
+      await assert.rejects(
+        store.activations.create({ ...base, activationId: ids[0] ?? '', createdDate: new Date(3) }),
+      );
+      const counted = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          store.transaction((tx) => tx.activations.countRegistration(ids[0] ?? '')),
+        ),
+      );
+      assert.equal(counted.filter(Boolean).length, 2);
+      assert.equal((await store.activations.get(ids[0] ?? ''))?.registrationsCount, 2);
+      assert.equal(await store.activations.countRegistration('missing'), false);
+
+      const all = await store.activations.list({}, { limit: 1 });
+      assert.deepEqual(
+        all.items.map((a) => a.activationId),
+        [ids[0]],
+      );
+      const rest = await store.activations.list({}, { limit: 1, after: all.nextKey });
+      assert.equal(rest.items[0]?.description, 'second');
+      assert.equal(rest.items[0]?.defaultInstanceName, 'edge');
+      assert.equal(rest.nextKey, undefined);
+      const byRole = await store.activations.list({ iamRoles: ['other'] }, { limit: 10 });
+      assert.deepEqual(
+        byRole.items.map((a) => a.activationId),
+        [ids[1]],
+      );
+      assert.equal((await store.activations.list({ activationIds: [] }, { limit: 10 })).items.length, 0);
+      assert.equal(
+        (
+          await store.activations.list(
+            { defaultInstanceNames: ['edge'], iamRoles: ['ecsAnywhereRole'] },
+            { limit: 10 },
+          )
+        ).items.length,
+        0,
+      );
+      assert.equal(await store.activations.delete(ids[1] ?? ''), true);
+      assert.equal(await store.activations.delete(ids[1] ?? ''), false);
+      assert.equal(await store.activations.get(ids[1] ?? ''), undefined);
+    });
+
+    it('keeps managed instances, their pings apart, and filters by ping, activation and registration', async () => {
+      const mi = (n: number) => `mi-${String(n).padStart(17, '0')}`;
+      const base = {
+        activationId: 'act-1',
+        iamRole: 'ecsAnywhereRole',
+        publicKeyType: 'Ed25519',
+        fingerprint: 'fp',
+        registrationDate: new Date(1_700_000_000_000),
+      };
+      await store.managedInstances.put({
+        ...base,
+        instanceId: mi(2),
+        publicKey: 'k2',
+        agentVersion: '1.0.0',
+      });
+      await store.managedInstances.put({ ...base, instanceId: mi(1), publicKey: 'k1', computerName: 'h1' });
+      await store.managedInstances.put({
+        ...base,
+        instanceId: mi(3),
+        publicKey: 'k3',
+        activationId: 'act-2',
+      });
+      await assert.rejects(store.managedInstances.put({ ...base, instanceId: mi(4), publicKey: 'k1' }));
+
+      assert.equal(await store.managedInstances.recordPing(mi(1), new Date(5000)), true);
+      assert.equal(await store.managedInstances.recordPing(mi(9), new Date(5000)), false);
+      const one = await store.managedInstances.get(mi(1));
+      assert.equal(one?.lastPingDateTime?.getTime(), 5000);
+      assert.equal(one?.computerName, 'h1');
+      assert.equal(one?.registrationDate.getTime(), 1_700_000_000_000);
+      // Rewriting the record (e.g. deregistering it) keeps the ping it did not know about.
+      await store.managedInstances.put({ ...base, instanceId: mi(1), publicKey: 'k1', computerName: 'h1b' });
+      assert.equal((await store.managedInstances.get(mi(1)))?.lastPingDateTime?.getTime(), 5000);
+      assert.equal((await store.managedInstances.findByPublicKey('k2'))?.instanceId, mi(2));
+
+      const ids = async (filter: Parameters<Store['managedInstances']['list']>[0]) =>
+        (await store.managedInstances.list(filter, { limit: 10 })).items.map((m) => m.instanceId);
+      assert.deepEqual(await ids({}), [mi(1), mi(2), mi(3)]);
+      assert.deepEqual(await ids({ activationIds: ['act-2'] }), [mi(3)]);
+      assert.deepEqual(await ids({ agentVersions: ['1.0.0'] }), [mi(2)]);
+      assert.deepEqual(await ids({ pinged: { since: new Date(4000), online: true } }), [mi(1)]);
+      assert.deepEqual(await ids({ pinged: { since: new Date(6000), online: false } }), [
+        mi(1),
+        mi(2),
+        mi(3),
+      ]);
+      assert.deepEqual(await ids({ pinged: { since: new Date(4000), online: false } }), [mi(2), mi(3)]);
+
+      await store.managedInstances.put({
+        ...base,
+        instanceId: mi(2),
+        publicKey: 'k2',
+        deregisteredAt: new Date(9),
+      });
+      assert.deepEqual(await ids({}), [mi(1), mi(3)]);
+      assert.deepEqual(await ids({ includeDeregistered: true, instanceIds: [mi(2)] }), [mi(2)]);
+      assert.equal((await store.managedInstances.get(mi(2)))?.deregisteredAt?.getTime(), 9);
+      assert.equal(await store.managedInstances.count({ iamRoles: ['ecsAnywhereRole'] }), 2);
+      const page = await store.managedInstances.list({}, { limit: 1 });
+      assert.deepEqual(
+        (await store.managedInstances.list({}, { limit: 1, after: page.nextKey })).items.map(
+          (m) => m.instanceId,
+        ),
+        [mi(3)],
+      );
+    });
+
+    it('forgets only the expired keys of one instance', async () => {
+      const key = {
+        encryptedSecret: 'sealed',
+        principalArn: 'arn:aws:sts::123456789012:assumed-role/r/mi-0000000000000000a',
+        kind: 'instance' as const,
+        createdAt: new Date(0),
+      };
+      const mi = 'mi-0000000000000000a';
+      await store.accessKeys.put({
+        ...key,
+        accessKeyId: 'ASIAOLD',
+        instanceId: mi,
+        expiresAt: new Date(100),
+      });
+      await store.accessKeys.put({
+        ...key,
+        accessKeyId: 'ASIANEW',
+        instanceId: mi,
+        expiresAt: new Date(300),
+      });
+      await store.accessKeys.put({
+        ...key,
+        accessKeyId: 'ASIAOTHER',
+        instanceId: 'mi-0000000000000000b',
+        expiresAt: new Date(100),
+      });
+      assert.equal(await store.accessKeys.deleteExpiredByInstance(mi, new Date(200)), 1);
+      assert.equal(await store.accessKeys.get('ASIAOLD'), undefined);
+      assert.ok(await store.accessKeys.get('ASIANEW'));
+      assert.ok(await store.accessKeys.get('ASIAOTHER'));
+    });
   });
 }

@@ -131,6 +131,93 @@ export interface AccessKeyStore {
   countByKind(kind: PrincipalKind): Promise<number>;
   /** Revokes every key issued to a managed instance. */
   deleteByInstance(instanceId: string): Promise<void>;
+  /** Forgets the keys of a managed instance that expired before `before`; returns how many. */
+  deleteExpiredByInstance(instanceId: string, before: Date): Promise<number>;
+}
+
+/**
+ * An SSM hybrid activation. Only a SHA-256 of its code is kept: the code is a bearer secret shown once, at
+ * creation, like a password.
+ */
+export interface ActivationRecord {
+  readonly activationId: string;
+  readonly codeHash: string;
+  readonly iamRole: string;
+  readonly description?: string;
+  readonly defaultInstanceName?: string;
+  readonly registrationLimit: number;
+  readonly registrationsCount: number;
+  readonly expirationDate: Date;
+  readonly createdDate: Date;
+}
+
+/** Every given list narrows the result (values within one list are alternatives). */
+export interface ActivationFilter {
+  readonly activationIds?: readonly string[];
+  readonly defaultInstanceNames?: readonly string[];
+  readonly iamRoles?: readonly string[];
+}
+
+export interface ActivationStore {
+  get(activationId: string): Promise<ActivationRecord | undefined>;
+  /** Inserts a new activation; an existing id is an error. */
+  create(activation: ActivationRecord): Promise<void>;
+  /**
+   * Counts one registration if the limit allows it, atomically (a conditional update, so two concurrent
+   * registrations can never both take the last place). Returns false, changing nothing, at the limit or
+   * when the activation does not exist.
+   */
+  countRegistration(activationId: string): Promise<boolean>;
+  delete(activationId: string): Promise<boolean>;
+  /** Ordered by creation time, then id. */
+  list(filter: ActivationFilter, page: PageRequest): Promise<Page<ActivationRecord>>;
+}
+
+/** A host registered through an activation (SSM's "managed instance", id `mi-` + 17 hex digits). */
+export interface ManagedInstanceRecord {
+  readonly instanceId: string;
+  readonly activationId: string;
+  readonly iamRole: string;
+  /** The activation's DefaultInstanceName. */
+  readonly name?: string;
+  /** Base64 DER SubjectPublicKeyInfo of the key the instance proves its identity with. */
+  readonly publicKey: string;
+  readonly publicKeyType: string;
+  readonly fingerprint: string;
+  readonly registrationDate: Date;
+  readonly computerName?: string;
+  readonly ipAddress?: string;
+  readonly platformName?: string;
+  readonly platformVersion?: string;
+  readonly agentVersion?: string;
+  /** When its agent was last heard from (kept apart from the document: it changes on every heartbeat). */
+  readonly lastPingDateTime?: Date;
+  /** Set by DeregisterManagedInstance; such an instance can never obtain credentials again. */
+  readonly deregisteredAt?: Date;
+}
+
+export interface ManagedInstanceFilter {
+  readonly instanceIds?: readonly string[];
+  readonly activationIds?: readonly string[];
+  readonly iamRoles?: readonly string[];
+  readonly agentVersions?: readonly string[];
+  /** true: pinged at or after `pingedSince`; false: never pinged or before it. */
+  readonly pinged?: { readonly since: Date; readonly online: boolean };
+  /** Deregistered instances are left out unless this is set. */
+  readonly includeDeregistered?: boolean;
+}
+
+export interface ManagedInstanceStore {
+  get(instanceId: string): Promise<ManagedInstanceRecord | undefined>;
+  /** The instance holding this public key, registered or not. */
+  findByPublicKey(publicKey: string): Promise<ManagedInstanceRecord | undefined>;
+  /** Inserts or replaces the instance with the same id (its last ping is kept apart; see `recordPing`). */
+  put(instance: ManagedInstanceRecord): Promise<void>;
+  /** Sets the last ping time; false when there is no such instance. */
+  recordPing(instanceId: string, at: Date): Promise<boolean>;
+  /** Ordered by instance id. */
+  list(filter: ManagedInstanceFilter, page: PageRequest): Promise<Page<ManagedInstanceRecord>>;
+  count(filter: ManagedInstanceFilter): Promise<number>;
 }
 
 export interface Store {
@@ -140,6 +227,8 @@ export interface Store {
   readonly tasks: TaskStore;
   readonly tags: TagStore;
   readonly accessKeys: AccessKeyStore;
+  readonly activations: ActivationStore;
+  readonly managedInstances: ManagedInstanceStore;
   /**
    * Runs `work` in one transaction: it sees its own writes, and either all of them are committed
    * (durably, before the promise resolves) or none. Transactions never nest.

@@ -9,6 +9,7 @@ import { listAttributes } from './attributes/list-attributes.js';
 import { putAttributes } from './attributes/put-attributes.js';
 import { deregisterContainerInstance } from './container-instances/deregister-container-instance.js';
 import { describeContainerInstances } from './container-instances/describe-container-instances.js';
+import { discoverPollEndpoint } from './container-instances/discover-poll-endpoint.js';
 import { listContainerInstances } from './container-instances/list-container-instances.js';
 import { registerContainerInstance } from './container-instances/register-container-instance.js';
 import { updateContainerInstancesState } from './container-instances/update-container-instances-state.js';
@@ -32,6 +33,7 @@ import { untagResource } from './tags/untag-resource.js';
 
 const operations = [
   registerContainerInstance,
+  discoverPollEndpoint,
   describeContainerInstances,
   listContainerInstances,
   updateContainerInstancesState,

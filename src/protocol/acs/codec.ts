@@ -2,9 +2,12 @@
  * Encoding and decoding of session envelopes. Decoding checks only the envelope and the members each
  * handler relies on; an unknown type is reported, not thrown, so a newer peer cannot crash an older one.
  */
+import { ACS_ERROR_TYPES } from './messages.js';
 import type {
+  AcsErrorType,
   AgentEnvelope,
   AgentToServer,
+  HandshakeError,
   ServerEnvelope,
   ServerToAgent,
   SessionQuery,
@@ -67,18 +70,57 @@ export function decodeServerEnvelope(text: string): Decoded<ServerEnvelope> {
   return decode<ServerToAgent>(text, SERVER_REQUIRED);
 }
 
-export function sessionQueryString(q: SessionQuery): string {
-  const params = new URLSearchParams({
+/** The session query parameters, decoded, in the order they are sent (also what the agent signs). */
+export function sessionQueryParameters(q: SessionQuery): Record<string, string> {
+  return {
     clusterArn: q.clusterArn,
     containerInstanceArn: q.containerInstanceArn,
+    ...(q.agentHash !== undefined && { agentHash: q.agentHash }),
     agentVersion: q.agentVersion,
     seqNum: String(q.seqNum),
     protocolVersion: String(q.protocolVersion),
+    ...(q.dockerVersion !== undefined && { dockerVersion: `DockerVersion: ${q.dockerVersion}` }),
     sendCredentials: String(q.sendCredentials),
-  });
-  if (q.agentHash !== undefined) params.set('agentHash', q.agentHash);
-  if (q.dockerVersion !== undefined) params.set('dockerVersion', `DockerVersion: ${q.dockerVersion}`);
-  return params.toString();
+  };
+}
+
+/**
+ * The query string, percent-encoded the RFC 3986 way (space as `%20`, never `+`): the handshake is
+ * SigV4-signed over the decoded parameters, and SigV4 verifiers decode `%XX` but not `+`, so a `+` from
+ * `URLSearchParams` (the space in `DockerVersion: 20.10`) would break the signature.
+ */
+export function sessionQueryString(q: SessionQuery): string {
+  return Object.entries(sessionQueryParameters(q))
+    .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
+    .join('&');
+}
+
+function rfc3986(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+export function encodeHandshakeError(type: AcsErrorType, message: string): string {
+  return JSON.stringify({ type, message } satisfies HandshakeError);
+}
+
+/**
+ * Reads a refused handshake's body. Anything that is not a typed ACS error (a proxy's HTML page, an empty
+ * body) is `undefined`: the agent then treats the refusal as transient.
+ */
+export function decodeHandshakeError(text: string): HandshakeError | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object') return undefined;
+  const { type, message } = parsed as { type?: unknown; message?: unknown };
+  if (typeof type !== 'string' || !(ACS_ERROR_TYPES as readonly string[]).includes(type)) return undefined;
+  return { type: type as AcsErrorType, message: typeof message === 'string' ? message : '' };
 }
 
 /** Parses the session URL's query; `undefined` members were absent or malformed. */

@@ -21,7 +21,7 @@ export interface CloseMessage {
   readonly message: string;
 }
 
-/** Typed errors; the unretriable ones make the agent back off for a long time rather than reconnect. */
+/** Typed errors, sent as envelopes during a session and as the body of a refused handshake. */
 export const ACS_ERROR_TYPES = [
   'ServerException',
   'BadRequestException',
@@ -33,11 +33,16 @@ export const ACS_ERROR_TYPES = [
 ] as const;
 export type AcsErrorType = (typeof ACS_ERROR_TYPES)[number];
 
+/**
+ * Errors only a person can fix (the instance was deregistered, or the agent names an instance or cluster
+ * that doesn't exist): after one the agent waits long (an hour) before it asks again. AccessDeniedException
+ * is deliberately not among them, unlike ECS's list: Berth sends it for credential problems (an expired or
+ * rotated key), and the next attempt brings fresh credentials, so the normal backoff applies.
+ */
 export const UNRETRIABLE_ACS_ERRORS: readonly AcsErrorType[] = [
   'InvalidInstanceException',
   'InvalidClusterException',
   'InactiveInstanceException',
-  'AccessDeniedException',
 ];
 
 export interface AcsErrorBody {
@@ -82,6 +87,45 @@ export interface AgentToServer {
 export type Envelope<M> = { [K in keyof M]: { readonly type: K; readonly message: M[K] } }[keyof M];
 export type ServerEnvelope = Envelope<ServerToAgent>;
 export type AgentEnvelope = Envelope<AgentToServer>;
+
+/** The session's HTTP path on the control plane's endpoint (the ECS agent appends `ws` to the endpoint). */
+export const SESSION_PATH = '/ws';
+
+/**
+ * Body of a refused session handshake (an HTTP error instead of `101 Switching Protocols`), which the agent
+ * decodes to learn whether to retry soon or back off for long. Unlike an error envelope, `message` is text.
+ */
+export interface HandshakeError {
+  readonly type: AcsErrorType;
+  readonly message: string;
+}
+
+/**
+ * Websocket close codes the control plane uses, so the agent can tell a clean close (reconnect at once, as
+ * the ECS agent does after EOF) from one that should go through its backoff. 4000-4999 are private-use codes
+ * (RFC 6455 §7.4.2).
+ */
+export const SESSION_CLOSE_CODES = {
+  /** The agent or control plane ended the session on purpose (e.g. `stop()`): reconnecting at once is fine. */
+  normal: 1000,
+  /** The control plane is shutting down or restarting: reconnect at once, then back off while it is away. */
+  goingAway: 1001,
+  /**
+   * A newer session of the same container instance took over. Back off rather than reconnect at once, or two
+   * hosts sharing one identity (a cloned disk) would replace each other in a tight loop.
+   */
+  replaced: 4000,
+  /** Closed after an error message (e.g. InactiveInstanceException when deregistered); the error says why. */
+  error: 4001,
+  /** Closed by an operator or another part of the control plane (see the CloseMessage for why). */
+  closedByControlPlane: 4002,
+} as const;
+
+/** Close codes after which the agent reconnects without waiting. */
+export const CLEAN_CLOSE_CODES: readonly number[] = [
+  SESSION_CLOSE_CODES.normal,
+  SESSION_CLOSE_CODES.goingAway,
+];
 
 /** Query parameters of the session URL (`<endpoint>/ws?...`), as the ECS agent sends them. */
 export interface SessionQuery {

@@ -51,6 +51,15 @@ export class SqliteAccessKeyStore implements AccessKeyStore {
     await this.db.deleteFrom('access_keys').where('instance_id', '=', instanceId).execute();
   }
 
+  async deleteExpiredByInstance(instanceId: string, before: Date): Promise<number> {
+    const result = await this.db
+      .deleteFrom('access_keys')
+      .where('instance_id', '=', instanceId)
+      .where('expires_at', '<', before.getTime())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async countByKind(kind: PrincipalKind): Promise<number> {
     const row = await this.db
       .selectFrom('access_keys')

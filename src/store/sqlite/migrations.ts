@@ -90,6 +90,39 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('access_keys_instance').on('access_keys').column('instance_id').execute();
     },
   },
+  '0003_activations': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('activations')
+        .addColumn('activation_id', 'text', (c) => c.primaryKey())
+        .addColumn('sort_key', 'text', (c) => c.notNull().unique())
+        .addColumn('code_hash', 'text', (c) => c.notNull())
+        .addColumn('iam_role', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('default_instance_name', 'text')
+        .addColumn('registration_limit', 'integer', (c) => c.notNull())
+        .addColumn('registrations_count', 'integer', (c) => c.notNull())
+        .addColumn('expiration_date', 'integer', (c) => c.notNull())
+        .addColumn('created_date', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('managed_instances')
+        .addColumn('instance_id', 'text', (c) => c.primaryKey())
+        .addColumn('activation_id', 'text', (c) => c.notNull())
+        .addColumn('iam_role', 'text', (c) => c.notNull())
+        .addColumn('agent_version', 'text')
+        .addColumn('public_key', 'text', (c) => c.notNull().unique())
+        .addColumn('last_ping_at', 'integer')
+        .addColumn('deregistered_at', 'integer')
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('managed_instances_activation')
+        .on('managed_instances')
+        .column('activation_id')
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

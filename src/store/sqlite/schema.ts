@@ -40,4 +40,26 @@ export interface Database {
     session_token_hash: string | null;
     instance_id: string | null;
   };
+  activations: {
+    activation_id: string;
+    sort_key: string;
+    code_hash: string;
+    iam_role: string;
+    description: string | null;
+    default_instance_name: string | null;
+    registration_limit: number;
+    registrations_count: number;
+    expiration_date: number;
+    created_date: number;
+  };
+  managed_instances: {
+    instance_id: string;
+    activation_id: string;
+    iam_role: string;
+    agent_version: string | null;
+    public_key: string;
+    last_ping_at: number | null;
+    deregistered_at: number | null;
+    doc: string;
+  };
 }

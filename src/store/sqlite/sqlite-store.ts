@@ -10,8 +10,10 @@ import Sqlite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import type { Store } from '../types.js';
 import { SqliteAccessKeyStore } from './access-key-store.js';
+import { SqliteActivationStore } from './activation-store.js';
 import { SqliteClusterStore } from './cluster-store.js';
 import { SqliteContainerInstanceStore } from './container-instance-store.js';
+import { SqliteManagedInstanceStore } from './managed-instance-store.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 import { SqliteTagStore } from './tag-store.js';
@@ -26,6 +28,8 @@ function storeOver(db: Kysely<Database>, root: Kysely<Database>, inTransaction: 
     tasks: new SqliteTaskStore(db),
     tags: new SqliteTagStore(db),
     accessKeys: new SqliteAccessKeyStore(db),
+    activations: new SqliteActivationStore(db),
+    managedInstances: new SqliteManagedInstanceStore(db),
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       if (inTransaction) throw new Error('transactions do not nest');
       return root.transaction().execute((trx) => work(storeOver(trx, root, true)));

@@ -198,12 +198,18 @@ export const registerContainerInstance = defineOperation<
   name: 'RegisterContainerInstance',
   access: 'agent',
   async handle(input, ctx) {
-    // Instance credentials come with agent registration; until then only administrators hold keys, and an
-    // instance principal must not register hosts other than itself.
-    if (ctx.caller.kind !== 'admin') {
+    // An agent is the managed instance its credentials were issued to: that id becomes ec2InstanceId
+    // (whatever identity document it sends), and it may re-register only its own container instances.
+    const { caller } = ctx;
+    if (caller.kind === 'instance' && caller.instanceId !== undefined) {
+      return {
+        containerInstance: await registerInstance(ctx, input, { managedInstanceId: caller.instanceId }),
+      };
+    }
+    if (caller.kind !== 'admin') {
       throw new ApiError(
         'AccessDeniedException',
-        `User: ${ctx.caller.principalArn} is not authorized to perform: ecs:RegisterContainerInstance`,
+        `User: ${caller.principalArn} is not authorized to perform: ecs:RegisterContainerInstance`,
       );
     }
     return { containerInstance: await registerInstance(ctx, input, {}) };
