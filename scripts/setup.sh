@@ -49,7 +49,73 @@ ensure_aws_cli() {
   apt_install awscli
 }
 
+# A Docker engine for the agent and its tests: Debian's docker.io, started here when nothing answers on
+# the default socket (machines without systemd, such as CI containers, have nobody else to start it).
+ensure_docker() {
+  if ! command -v dockerd >/dev/null; then
+    log "installing Docker (Debian package docker.io)"
+    apt_install docker.io iptables
+  fi
+  if docker_answers; then return; fi
+  log "starting dockerd (log: /var/log/berth-dockerd.log)"
+  nohup dockerd >/var/log/berth-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker_answers && return
+    sleep 0.5
+  done
+  log "dockerd did not start; see /var/log/berth-dockerd.log"
+  exit 1
+}
+
+docker_answers() {
+  [ -S /var/run/docker.sock ] && curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1
+}
+
+# A local image registry on loopback (Debian's docker-registry): tests push the images they build to it,
+# because nothing can be pulled from the internet here. Docker trusts 127.0.0.0/8 registries over HTTP.
+REGISTRY_ADDR=127.0.0.1:5000
+ensure_registry() {
+  command -v docker-registry >/dev/null || apt_install docker-registry
+  if curl -sf "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1; then return; fi
+  mkdir -p /var/lib/berth-registry
+  cat >/var/lib/berth-registry/config.yml <<CONFIG
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: /var/lib/berth-registry/data
+http:
+  addr: $REGISTRY_ADDR
+CONFIG
+  log "starting a local registry on $REGISTRY_ADDR (log: /var/log/berth-registry.log)"
+  nohup docker-registry serve /var/lib/berth-registry/config.yml >/var/log/berth-registry.log 2>&1 &
+  for _ in $(seq 1 40); do
+    curl -sf "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1 && return
+    sleep 0.25
+  done
+  log "the registry did not start; see /var/log/berth-registry.log"
+  exit 1
+}
+
+# Test images are built from Debian's statically linked busybox (no image can be pulled here).
+ensure_busybox() {
+  [ -x /bin/busybox ] && /bin/busybox --help 2>&1 | head -1 | grep -q static && return
+  command -v busybox >/dev/null && ldd "$(command -v busybox)" 2>&1 | grep -q 'not a dynamic' && return
+  apt_install busybox-static
+}
+
+ensure_curl() {
+  command -v curl >/dev/null || apt_install curl
+}
+
 ensure_node
+ensure_curl
 ensure_build_tools
 ensure_node_modules
 ensure_aws_cli
+if [ "${BERTH_SETUP_DOCKER:-1}" = 1 ]; then
+  ensure_docker
+  ensure_registry
+  ensure_busybox
+fi
