@@ -16,13 +16,10 @@
  *
  * Traffic goes to 127.0.0.1 only; the bench stops the server and removes its data directory when done.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   CreateClusterCommand,
@@ -33,8 +30,16 @@ import {
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
+import {
+  cpuSecondsOf,
+  memoryOf,
+  mib,
+  percentile,
+  readAdminKeys,
+  startServer,
+  table,
+} from './child-server.js';
 
-const REPO = fileURLToPath(new URL('..', import.meta.url));
 const REGION = 'us-east-1';
 
 const NGINX: RegisterTaskDefinitionCommandInput = {
@@ -87,98 +92,6 @@ function options(): Options {
     clusters: Math.floor(positive('clusters', values.clusters ?? env.BENCH_CLUSTERS, 10)),
     server,
   };
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
-
-interface ServerChild {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly exited: Promise<void>;
-  stderr(): string;
-}
-
-async function startServer(dataDir: string, which: 'src' | 'dist'): Promise<ServerChild> {
-  const port = await freePort();
-  const entry = which === 'dist' ? ['dist/cli/main.js'] : ['--import', 'tsx', 'src/cli/main.ts'];
-  if (which === 'dist' && !existsSync(join(REPO, 'dist/cli/main.js'))) {
-    throw new Error('dist/ is not built: run `npm run build` or use --server src');
-  }
-  // node itself (not `npx tsx`), so that the pid whose memory we read is the server's.
-  const child = spawn(
-    process.execPath,
-    [...entry, 'server', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--log-level', 'warn'],
-    { cwd: REPO, env: { ...process.env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => (stderr += chunk));
-  let gone = false;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      gone = true;
-      resolve();
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (gone) throw new Error(`the server exited during start-up:\n${stderr}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the server did not answer /health within 30 s:\n${stderr}`);
-    }
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { child, url, exited, stderr: () => stderr };
-}
-
-/** Memory figures of a Linux process, in MiB (VmRSS now, VmHWM the peak so far); undefined elsewhere. */
-function memoryOf(pid: number): { rss: number; peak: number } | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (field: string) =>
-      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds a Linux process has used so far (user + system); undefined elsewhere. */
-function cpuSecondsOf(pid: number): number | undefined {
-  try {
-    // Fields after the command name (which may contain spaces, hence the last ')'); utime and stime are the
-    // 12th and 13th of them, in USER_HZ ticks, which Linux fixes at 100 per second for /proc.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-function readAdminKeys(file: string): { accessKeyId: string; secretAccessKey: string } {
-  const text = readFileSync(file, 'utf8');
-  const accessKeyId = /aws_access_key_id\s*=\s*(\S+)/.exec(text)?.[1];
-  const secretAccessKey = /aws_secret_access_key\s*=\s*(\S+)/.exec(text)?.[1];
-  if (accessKeyId === undefined || secretAccessKey === undefined) throw new Error(`no keys in ${file}`);
-  return { accessKeyId, secretAccessKey };
 }
 
 interface LoadResult {
@@ -241,11 +154,6 @@ async function load(
   };
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
 /** One unauthenticated GET /health through node:http, the HTTP stack the SDK uses too. */
 function health(url: string, agent: Agent): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -261,15 +169,6 @@ function health(url: string, agent: Agent): Promise<void> {
   });
 }
 
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '),
-    )
-    .join('\n');
-}
-
 async function main(): Promise<void> {
   // Node 20 is a supported target here; the SDK's multi-line notice about its future Node 22 minimum would
   // only clutter the figures.
@@ -277,7 +176,7 @@ async function main(): Promise<void> {
   const o = options();
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   const server = await startServer(dataDir, o.server);
-  const pid = server.child.pid!;
+  const pid = server.pid;
   const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency });
   const ecs = new ECSClient({
     endpoint: server.url,
@@ -354,8 +253,6 @@ async function main(): Promise<void> {
         pct(r.clientCpu),
       ]);
     }
-    const mib = (n: number | undefined) =>
-      n === undefined || !Number.isFinite(n) ? 'n/a' : `${n.toFixed(1)} MiB`;
     console.log(
       `berth bench: ${o.concurrency} in flight, up to ${o.requests} requests or ${o.seconds} s per operation, ` +
         `server from ${o.server === 'dist' ? 'dist/ (built)' : 'src/ via tsx'}, node ${process.version}`,
@@ -371,10 +268,7 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     ecs.destroy();
     agent.destroy();
-    server.child.kill('SIGTERM');
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), 5000);
-    await server.exited;
-    clearTimeout(timer);
+    await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -105,6 +105,11 @@ ensure_busybox() {
   apt_install busybox-static
 }
 
+# The agent install script's test runs shellcheck on it.
+ensure_shellcheck() {
+  command -v shellcheck >/dev/null || apt_install shellcheck
+}
+
 ensure_curl() {
   command -v curl >/dev/null || apt_install curl
 }
@@ -114,6 +119,7 @@ ensure_curl
 ensure_build_tools
 ensure_node_modules
 ensure_aws_cli
+ensure_shellcheck
 if [ "${BERTH_SETUP_DOCKER:-1}" = 1 ]; then
   ensure_docker
   ensure_registry

@@ -88,6 +88,8 @@ export interface TestServerOptions {
   credentialLifetime?: string;
   /** The server's clock, to move time (e.g. past an activation's expiry). @default the real one */
   now?: () => Date;
+  /** How long an unacknowledged task payload waits before it is resent. @default the server's (10 s) */
+  payloadResendIntervalMs?: number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -108,6 +110,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const server = await startServer(config, {
     logger: pino({ level: 'silent' }),
     ...(options.now !== undefined && { now: options.now }),
+    ...(options.payloadResendIntervalMs !== undefined && {
+      payloadResendIntervalMs: options.payloadResendIntervalMs,
+    }),
   });
   const keys = readAdminKeys(server.admin.credentialsFile);
   const ecs = new ECSClient({ endpoint: server.url, region, credentials: { ...keys }, maxAttempts: 1 });

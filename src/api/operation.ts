@@ -45,11 +45,19 @@ export interface Runtime {
   readonly pingTimeoutMs: number;
   /** Tells the rest of the process about managed instances, e.g. that one was deregistered. */
   readonly instanceEvents: InstanceEventSink;
+  /** Tells the agent gateway that the tasks of a container instance changed (placed, asked to stop). */
+  readonly taskEvents: TaskEventSink;
 }
 
 /** What operations may announce; `server/instance-events.ts` implements it. */
 export interface InstanceEventSink {
   deregistered(instanceId: string): void;
+}
+
+/** What operations may announce about tasks; `server/task-events.ts` implements it. */
+export interface TaskEventSink {
+  /** Call after the transaction that changed the instance's tasks committed. */
+  emitChanged(containerInstanceArn: string): void;
 }
 
 /**

@@ -2,6 +2,8 @@
  * `berth`: one command for every role. Each subcommand validates its options once and then runs.
  */
 import { Command } from 'commander';
+import { registerAgentCommand } from './agent-command.js';
+import { registerInstallScriptCommand } from './install-script-command.js';
 import { registerServerCommand } from './server-command.js';
 
 const program = new Command()
@@ -10,5 +12,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerServerCommand(program);
+registerAgentCommand(program);
+registerInstallScriptCommand(program);
 
 await program.parseAsync(process.argv);

@@ -42,6 +42,10 @@ export function registerServerCommand(program: Command): void {
       '--session-timeout <duration>',
       `silence after which an agent counts as disconnected [${ENV_VARS.sessionTimeout}, default ${DEFAULTS.sessionTimeout}]`,
     )
+    .option(
+      '--stopped-task-retention <duration>',
+      `how long stopped tasks stay describable, at least 1h [${ENV_VARS.stoppedTaskRetention}, default ${DEFAULTS.stoppedTaskRetention}]`,
+    )
     .action(async (flags: ServerOptions) => {
       let config;
       let server;

@@ -21,7 +21,7 @@ import type { Store } from '../store/types.js';
 import { admit, type Admitted } from './admission.js';
 import { AgentConnectedWriter } from './agent-connected.js';
 import { createSessionMetrics, type SessionMetrics } from './metrics.js';
-import { Session } from './session.js';
+import { Session, type AgentPingListener, type SessionAckListener } from './session.js';
 
 /**
  * Agents send acks and small requests; 1 MiB is far above any of them and stops a misbehaving peer from
@@ -39,8 +39,16 @@ export interface GatewayOptions {
   readonly sessionTimeoutMs: number;
   /** The server's metrics registry; the gateway adds its session metrics to it. */
   readonly registry: Registry;
-  /** Called with the time of every heartbeat ack, e.g. to keep a `LastPingDateTime`. */
-  readonly onPing?: (containerInstanceArn: string, at: Date) => void;
+  /** Called with the time of every heartbeat ack, e.g. to keep the managed instance's `LastPingDateTime`. */
+  readonly onPing?: AgentPingListener;
+  /** Hears sessions open and close and the agents' acks (the task delivery, `delivery/`). */
+  readonly sessionListener?: SessionListener;
+}
+
+/** What the gateway tells about its sessions. `closed` is called only for a session `opened` announced. */
+export interface SessionListener extends SessionAckListener {
+  opened(session: Session): void;
+  closed(session: Session): void;
 }
 
 export interface CloseSessionsOptions {
@@ -181,6 +189,9 @@ export class Gateway {
       clusterArn: admitted.clusterArn,
       containerInstanceArn: arn,
       ec2InstanceId: admitted.instance.ec2InstanceId,
+      // The authenticated caller when it is an instance; an administrator's session (tools, simulators)
+      // stands in for the host the container instance runs on.
+      managedInstanceId: admitted.caller.instanceId ?? admitted.instance.ec2InstanceId,
       heartbeatIntervalMs: this.#o.heartbeatIntervalMs,
       sessionTimeoutMs: this.#o.sessionTimeoutMs,
       metrics: this.#metrics,
@@ -188,6 +199,7 @@ export class Gateway {
       now: this.#o.now,
       ...(this.#o.onPing && { onPing: this.#o.onPing }),
       onClosed: (s) => this.#onClosed(s),
+      ...(this.#o.sessionListener && { acks: this.#o.sessionListener }),
     });
     const previous = this.#sessions.get(arn);
     this.#sessions.set(arn, session);
@@ -199,6 +211,7 @@ export class Gateway {
       type: 'CloseMessage',
       message: { message: 'A newer session of this container instance replaced this one.' },
     });
+    this.#o.sessionListener?.opened(session);
     void this.#writer.sync(admitted.clusterArn, arn).then((status) => {
       // Deregistered between the handshake's check and now: the session must not outlive the instance.
       if ((status === undefined || status === 'INACTIVE') && this.#sessions.get(arn) === session) {
@@ -214,6 +227,7 @@ export class Gateway {
     const arn = session.containerInstanceArn;
     // A replaced session closes after its successor opened: the instance stays connected.
     if (this.#sessions.get(arn) === session) this.#sessions.delete(arn);
+    this.#o.sessionListener?.closed(session);
     void this.#writer.sync(session.clusterArn, arn);
   }
 }

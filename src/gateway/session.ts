@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { decodeAgentEnvelope, encodeEnvelope } from '../protocol/acs/codec.js';
-import type { AgentToServer, ServerEnvelope } from '../protocol/acs/messages.js';
+import type { AckRequest, AgentToServer, NackRequest, ServerEnvelope } from '../protocol/acs/messages.js';
 import type { SessionCloseReason, SessionMetrics } from './metrics.js';
 
 /** Heartbeats whose ack never came are forgotten beyond this many, so a silent agent cannot grow the map. */
@@ -30,16 +30,33 @@ export interface SessionOptions {
   readonly containerInstanceArn: string;
   /** The managed instance (`mi-...`) the container instance runs on, when known. */
   readonly ec2InstanceId: string | undefined;
+  /** The managed instance the session speaks for (the caller's, or the host's for an administrator's session). */
+  readonly managedInstanceId?: string | undefined;
   readonly heartbeatIntervalMs: number;
   readonly sessionTimeoutMs: number;
   readonly metrics: SessionMetrics;
   readonly log: Logger;
   readonly now: () => Date;
   /** Called with the time of every heartbeat ack (for `LastPingDateTime`-style uses). */
-  readonly onPing?: (containerInstanceArn: string, at: Date) => void;
+  readonly onPing?: AgentPingListener;
   /** Called once, when the socket has closed. */
   readonly onClosed: (session: Session) => void;
+  /** Receives the agent's acknowledgments (task delivery); without one they are only logged. */
+  readonly acks?: SessionAckListener;
 }
+
+/** Who hears an agent's AckRequest and NackRequest (the gateway's task delivery). */
+export interface SessionAckListener {
+  ack(session: Session, message: AckRequest): void;
+  nack(session: Session, message: NackRequest): void;
+}
+
+/** A sign of life from an agent: its container instance, when, and the managed instance it speaks for. */
+export type AgentPingListener = (
+  containerInstanceArn: string,
+  at: Date,
+  managedInstanceId: string | undefined,
+) => void;
 
 type AgentResponders = { readonly [K in keyof AgentToServer]: (message: AgentToServer[K]) => void };
 
@@ -66,10 +83,14 @@ export class Session {
     this.openedAt = o.now();
     this.#responders = {
       HeartbeatAckRequest: (m) => this.#onHeartbeatAck(m.messageId),
-      // Payload and manifest acks arrive with the task messages of later issues; until then, only logged.
-      AckRequest: (m) => o.log.debug({ messageId: m.messageId }, 'agent acknowledged a message'),
-      NackRequest: (m) =>
-        o.log.warn({ messageId: m.messageId, reason: m.reason }, 'agent rejected a message'),
+      AckRequest: (m) => {
+        o.log.debug({ messageId: m.messageId }, 'agent acknowledged a message');
+        o.acks?.ack(this, m);
+      },
+      NackRequest: (m) => {
+        o.log.warn({ messageId: m.messageId, reason: m.reason }, 'agent rejected a message');
+        o.acks?.nack(this, m);
+      },
     };
     this.#closedPromise = new Promise((resolve) => o.socket.once('close', () => resolve()));
     o.socket.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
@@ -151,7 +172,7 @@ export class Session {
     this.#pending.delete(messageId);
     this.#o.metrics.heartbeatRtt.observe((performance.now() - sentAt) / 1000);
     this.#lastAckAt = this.#o.now();
-    this.#o.onPing?.(this.containerInstanceArn, this.#lastAckAt);
+    this.#o.onPing?.(this.containerInstanceArn, this.#lastAckAt, this.#o.managedInstanceId);
   }
 
   #onSilence(): void {

@@ -5,6 +5,9 @@
 import { resolve } from 'node:path';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_SESSION_TIMEOUT, sessionTimings } from '../gateway/timing.js';
+import { ConfigError, LOG_LEVELS, type LogLevel } from '../util/options.js';
+
+export { ConfigError, LOG_LEVELS, type LogLevel };
 
 export interface ServerOptions {
   /** Address to listen on. @default "127.0.0.1:4650" (env BERTH_LISTEN) */
@@ -25,6 +28,8 @@ export interface ServerOptions {
   credentialLifetime?: string;
   /** URL agents reach this control plane at. @default "" = from --listen (env BERTH_PUBLIC_URL) */
   publicUrl?: string;
+  /** How long STOPPED tasks stay describable, at least 1h. @default "1h" (env BERTH_STOPPED_TASK_RETENTION) */
+  stoppedTaskRetention?: string;
 }
 
 export interface ServerConfig {
@@ -39,6 +44,7 @@ export interface ServerConfig {
   readonly credentialLifetimeMs: number;
   /** Normalised to end in `/`; undefined: derived from the listen address once the port is known. */
   readonly publicUrl: string | undefined;
+  readonly stoppedTaskRetentionMs: number;
 }
 
 /** SSM's lifetime for the role credentials of a managed instance ("rotated every 30 minutes"). */
@@ -47,9 +53,9 @@ export const DEFAULT_CREDENTIAL_LIFETIME = '30m';
 export const MIN_CREDENTIAL_LIFETIME_MS = 1000;
 /** STS's longest role session; longer-lived instance credentials would defeat rotation. */
 export const MAX_CREDENTIAL_LIFETIME_MS = 12 * 3_600_000;
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+/** ECS keeps stopped tasks describable for at least an hour; so does Berth, whatever the setting. */
+export const MIN_STOPPED_TASK_RETENTION_MS = 3_600_000;
+export const DEFAULT_STOPPED_TASK_RETENTION = '1h';
 
 export const DEFAULTS = {
   listen: '127.0.0.1:4650',
@@ -61,6 +67,7 @@ export const DEFAULTS = {
   sessionTimeout: DEFAULT_SESSION_TIMEOUT,
   credentialLifetime: DEFAULT_CREDENTIAL_LIFETIME,
   publicUrl: '',
+  stoppedTaskRetention: DEFAULT_STOPPED_TASK_RETENTION,
 } as const satisfies Required<ServerOptions>;
 
 export const ENV_VARS = {
@@ -73,11 +80,8 @@ export const ENV_VARS = {
   sessionTimeout: 'BERTH_SESSION_TIMEOUT',
   credentialLifetime: 'BERTH_CREDENTIAL_LIFETIME',
   publicUrl: 'BERTH_PUBLIC_URL',
+  stoppedTaskRetention: 'BERTH_STOPPED_TASK_RETENTION',
 } as const satisfies Record<keyof ServerOptions, string>;
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
 
 /** Flags win over environment variables, which win over defaults. */
 export function resolveServerConfig(
@@ -112,6 +116,7 @@ export function resolveServerConfig(
     ...timings,
     credentialLifetimeMs: credentialLifetime(pick('credentialLifetime')),
     publicUrl: publicUrl(pick('publicUrl')),
+    stoppedTaskRetentionMs: stoppedTaskRetention(pick('stoppedTaskRetention')),
   };
 }
 
@@ -121,6 +126,17 @@ function credentialLifetime(value: string): number {
     throw new ConfigError(
       `--credential-lifetime '${value}' must be a duration from ${formatDuration(MIN_CREDENTIAL_LIFETIME_MS)} ` +
         `to ${formatDuration(MAX_CREDENTIAL_LIFETIME_MS)}, like 30m (the default) or 1h.`,
+    );
+  }
+  return ms;
+}
+
+function stoppedTaskRetention(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < MIN_STOPPED_TASK_RETENTION_MS) {
+    throw new ConfigError(
+      `--stopped-task-retention '${value}' must be a duration of at least ${formatDuration(MIN_STOPPED_TASK_RETENTION_MS)} ` +
+        `(ECS keeps stopped tasks describable for at least an hour), like 1h (the default) or 24h.`,
     );
   }
   return ms;

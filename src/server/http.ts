@@ -1,10 +1,14 @@
 /**
  * The HTTP front door: `POST /` carries the AWS JSON APIs; `GET /health` answers load balancers and probes;
- * `GET /metrics` serves Prometheus metrics (counts and timings only, nothing secret). Agent sessions arrive
- * as `upgrade` requests, which the gateway handles (see server.ts).
+ * `GET /metrics` serves Prometheus metrics (counts and timings only, nothing secret); `GET /install.sh` and
+ * `GET /agent/berth.tgz` serve the agent's install script and package to hosts that have no credentials yet
+ * (neither holds anything secret: the activation code is what a host proves itself with). Agent sessions
+ * arrive as `upgrade` requests, which the gateway handles (see server.ts).
  * Bodies are capped so that no request can make the server buffer without bound.
  */
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import { errorResponse } from '../protocol/aws-json.js';
 import { ApiError } from '../protocol/errors.js';
@@ -23,14 +27,26 @@ export interface MetricsReport {
   readonly body: string;
 }
 
+/** What a host downloads to install the agent. */
+export interface AgentDownloads {
+  /** The install script, with this control plane's URL as its default `--endpoint`. */
+  installScript(): string;
+  /** The agent package tarball; rejects with a message for the operator when it cannot be built. */
+  agentPackage(): Promise<{ readonly path: string; readonly size: number }>;
+}
+
+export const INSTALL_SCRIPT_PATH = '/install.sh';
+export const AGENT_PACKAGE_PATH = '/agent/berth.tgz';
+
 export function createHttpServer(
   dispatch: Dispatcher,
   health: () => Promise<HealthReport>,
   log: Logger,
   metrics?: () => Promise<MetricsReport>,
+  downloads?: AgentDownloads,
 ): Server {
   const server = createServer((req, res) => {
-    handle(req, res, dispatch, health, metrics).catch((err: unknown) => {
+    handle(req, res, dispatch, health, metrics, downloads, log).catch((err: unknown) => {
       log.error({ err }, 'request handling failed');
       if (!res.headersSent) res.writeHead(500);
       res.end();
@@ -46,8 +62,14 @@ async function handle(
   dispatch: Dispatcher,
   health: () => Promise<HealthReport>,
   metrics: (() => Promise<MetricsReport>) | undefined,
+  downloads: AgentDownloads | undefined,
+  log: Logger,
 ): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
+  if (req.method === 'GET' && downloads && (path === INSTALL_SCRIPT_PATH || path === AGENT_PACKAGE_PATH)) {
+    await serveDownload(res, path, downloads, log);
+    return;
+  }
   if (req.method === 'GET' && (path === '/health' || path === '/healthz')) {
     const report = await health();
     send(res, report.ok ? 200 : 503, { 'content-type': 'application/json' }, JSON.stringify(report));
@@ -74,6 +96,34 @@ async function handle(
   }
   const response = await dispatch({ method: req.method, url: req.url ?? '/', headers: req.headers, body });
   send(res, response.status, response.headers, response.body);
+}
+
+async function serveDownload(
+  res: ServerResponse,
+  path: string,
+  downloads: AgentDownloads,
+  log: Logger,
+): Promise<void> {
+  if (path === INSTALL_SCRIPT_PATH) {
+    send(res, 200, { 'content-type': 'text/x-shellscript; charset=utf-8' }, downloads.installScript());
+    return;
+  }
+  let file;
+  try {
+    file = await downloads.agentPackage();
+  } catch (err) {
+    // The install script prints this message on the host; the operator's fix is in it.
+    log.error({ err }, 'agent package unavailable');
+    const message = err instanceof Error ? err.message : String(err);
+    send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ message }));
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': 'application/gzip',
+    'content-length': String(file.size),
+    'content-disposition': 'attachment; filename="berth.tgz"',
+  });
+  await pipeline(createReadStream(file.path), res);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {

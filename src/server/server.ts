@@ -10,20 +10,25 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ecsService } from '../api/ecs/index.js';
-import { ssmService } from '../api/ssm/index.js';
+import { markInstancePing, ssmService } from '../api/ssm/index.js';
 import { createAuthenticator } from '../auth/authenticator.js';
 import { ensureAdminCredentials, type AdminCredentialFiles } from '../auth/bootstrap.js';
 import { createInstanceKeyAuthenticator } from '../auth/instance-key.js';
 import { SecretBox } from '../auth/secret-box.js';
+import { TaskDelivery } from '../gateway/delivery/delivery.js';
 import { Gateway } from '../gateway/gateway.js';
 import { Arns } from '../protocol/arn.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/types.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import { createDispatcher } from './dispatch.js';
+import { AgentPackage } from './agent-package.js';
 import { createHttpServer } from './http.js';
+import { renderInstallScript } from './install-script.js';
 import { InstanceEvents } from './instance-events.js';
+import { taskEvents, type TaskEvents } from './task-events.js';
 import { defaultPublicUrl } from './public-url.js';
+import { startStoppedTaskPurge } from './stopped-task-purge.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -37,6 +42,10 @@ export interface RunningServer {
   readonly publicUrl: string;
   /** Managed instance events, e.g. `onInstanceDeregistered`. */
   readonly instanceEvents: InstanceEvents;
+  /** Task changes per container instance (RunTask, StartTask, StopTask), for the agent gateway. */
+  readonly taskEvents: TaskEvents;
+  /** Sends agents their tasks until they acknowledge them (events `sent`, `ackReceived`, `acked`). */
+  readonly delivery: TaskDelivery;
   stop(): Promise<void>;
 }
 
@@ -45,6 +54,8 @@ export interface StartOptions {
   readonly now?: () => Date;
   /** Called with the time of every agent heartbeat ack. */
   readonly onAgentPing?: (containerInstanceArn: string, at: Date) => void;
+  /** How long an unacknowledged payload waits before it is resent; short in tests. @default 10 s */
+  readonly payloadResendIntervalMs?: number;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -63,10 +74,28 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   );
   const arns = new Arns(config.region, config.accountId);
   const authenticate = createAuthenticator(store.accessKeys, box, now);
+  // PingStatus in DescribeInstanceInformation follows the sessions: every heartbeat ack is a ping. Writes
+  // in flight are awaited on stop, before the store closes.
+  const pings = new Set<Promise<void>>();
+  const recordPing = (instanceId: string, at: Date) => {
+    const write: Promise<void> = markInstancePing(store, instanceId, at)
+      .catch((err: unknown) => log.warn({ err, instanceId }, 'could not record a ping'))
+      .finally(() => pings.delete(write));
+    pings.add(write);
+  };
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const delivery = new TaskDelivery({
+    store,
+    log,
+    registry,
+    ...(options.payloadResendIntervalMs !== undefined && {
+      resendIntervalMs: options.payloadResendIntervalMs,
+    }),
+  });
   const gateway = new Gateway({
     store,
+    sessionListener: delivery,
     arns,
     authenticate,
     log,
@@ -74,10 +103,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     registry,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     sessionTimeoutMs: config.sessionTimeoutMs,
-    ...(options.onAgentPing && { onPing: options.onAgentPing }),
+    onPing: (containerInstanceArn, at, managedInstanceId) => {
+      options.onAgentPing?.(containerInstanceArn, at);
+      if (managedInstanceId !== undefined) recordPing(managedInstanceId, at);
+    },
   });
   await gateway.start();
   const instanceEvents = new InstanceEvents((err) => log.error({ err }, 'instance event listener failed'));
+  taskEvents.reportErrorsTo((err) => log.error({ err }, 'task event listener failed'));
   instanceEvents.onInstanceDeregistered((instanceId) =>
     gateway.closeInstanceSessions(instanceId, `Managed instance ${instanceId} was deregistered.`, {
       error: 'InactiveInstanceException',
@@ -105,6 +138,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       },
       pingTimeoutMs: config.sessionTimeoutMs,
       instanceEvents,
+      taskEvents,
     },
   });
   const health = async () => {
@@ -112,7 +146,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     return { ok: true, region: config.region };
   };
   const metrics = async () => ({ contentType: registry.contentType, body: await registry.metrics() });
-  const http = createHttpServer(dispatch, health, log, metrics);
+  const agentPackage = new AgentPackage(join(config.dataDir, 'package'));
+  const downloads = {
+    installScript: () => renderInstallScript(publicUrl),
+    agentPackage: () => agentPackage.get(),
+  };
+  const http = createHttpServer(dispatch, health, log, metrics, downloads);
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
     gateway.handleUpgrade(req, socket, head),
   );
@@ -129,6 +168,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const port = (http.address() as AddressInfo).port;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   publicUrl = config.publicUrl ?? defaultPublicUrl(config.host, port);
+  const stopDeliveryEvents = taskEvents.onChanged((containerInstanceArn) =>
+    delivery.kick(containerInstanceArn),
+  );
+  const purge = startStoppedTaskPurge({ store, retentionMs: config.stoppedTaskRetentionMs, now, log });
   log.info({ url, publicUrl, dataDir: config.dataDir }, 'berth control plane listening');
   return {
     url,
@@ -139,9 +182,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     gateway,
     publicUrl,
     instanceEvents,
+    taskEvents,
+    delivery,
     async stop() {
       // Sessions first: agents get a CloseMessage and agentConnected is written while the store is open.
       await gateway.stop();
+      stopDeliveryEvents();
+      await delivery.stop();
+      await purge.stop();
+      await Promise.all(pings);
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeIdleConnections();

@@ -183,6 +183,39 @@ for (const backend of BACKENDS) {
       assert.equal(await store.tasks.count({ clusterArn: cluster, family: 'we' }), 0);
     });
 
+    it('deletes only STOPPED tasks that stopped before a time, up to a limit', async () => {
+      const stoppedAt = (ms: number) => ({
+        desiredStatus: 'STOPPED',
+        lastStatus: 'STOPPED',
+        stoppedAt: new Date(ms),
+      });
+      await store.tasks.put(task('purge-old-1', stoppedAt(1_000)));
+      await store.tasks.put(
+        task('purge-old-2', {
+          ...stoppedAt(2_000),
+          taskArn: `${A}:task/c2/purge-old-2`,
+          clusterArn: `${A}:cluster/c2`,
+        }),
+      );
+      await store.tasks.put(task('purge-new', stoppedAt(9_000)));
+      await store.tasks.put(task('purge-running', { lastStatus: 'RUNNING', createdAt: new Date(500) }));
+      // No stoppedAt: its executionStoppedAt counts.
+      await store.tasks.put(
+        task('purge-exec', { lastStatus: 'STOPPED', executionStoppedAt: new Date(3_000) }),
+      );
+      const first = await store.tasks.deleteStoppedBefore(new Date(5_000), 2);
+      assert.equal(first.length, 2);
+      const second = await store.tasks.deleteStoppedBefore(new Date(5_000), 10);
+      assert.deepEqual([...first, ...second].sort(), [
+        `${A}:task/c1/purge-exec`,
+        `${A}:task/c1/purge-old-1`,
+        `${A}:task/c2/purge-old-2`,
+      ]);
+      assert.ok(await store.tasks.get(`${A}:task/c1/purge-new`));
+      assert.ok(await store.tasks.get(`${A}:task/c1/purge-running`));
+      assert.equal(await store.tasks.get(`${A}:task/c1/purge-old-1`), undefined);
+    });
+
     it('adds, overwrites and removes tags', async () => {
       const arn = `${A}:cluster/tagged`;
       await store.tags.put(arn, [
@@ -408,6 +441,44 @@ for (const backend of BACKENDS) {
       assert.equal(await store.accessKeys.get('ASIAOLD'), undefined);
       assert.ok(await store.accessKeys.get('ASIANEW'));
       assert.ok(await store.accessKeys.get('ASIAOTHER'));
+    });
+
+    it('lists the tasks of a cluster that have not stopped', async () => {
+      const cluster = `${A}:cluster/c9`;
+      const inC9 = { clusterArn: cluster, taskDefinitionArn: `${A}:task-definition/web:1` };
+      await store.tasks.put(task('n1', { ...inC9, taskArn: `${A}:task/c9/n1`, lastStatus: 'PENDING' }));
+      await store.tasks.put(
+        task('n2', { ...inC9, taskArn: `${A}:task/c9/n2`, lastStatus: 'RUNNING', desiredStatus: 'STOPPED' }),
+      );
+      await store.tasks.put(
+        task('n3', { ...inC9, taskArn: `${A}:task/c9/n3`, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' }),
+      );
+      const live = await store.tasks.list({ clusterArn: cluster, lastStatusNot: 'STOPPED' }, { limit: 10 });
+      assert.deepEqual(
+        live.items.map((t) => t.taskArn),
+        [`${A}:task/c9/n1`, `${A}:task/c9/n2`],
+      );
+      assert.equal(await store.tasks.count({ clusterArn: cluster, lastStatusNot: 'PENDING' }), 2);
+    });
+
+    it('records a client token once per scope, with its result', async () => {
+      const record = {
+        scope: 'RunTask',
+        token: 'token-1',
+        requestHash: 'h1',
+        resourceIds: [`${A}:task/c1/a`, `${A}:task/c1/b`],
+        failures: [{ arn: `${A}:container-instance/c1/i1`, reason: 'RESOURCE:MEMORY' }],
+        createdAt: new Date(1_700_000_000_000),
+      };
+      assert.equal(await store.clientTokens.get('RunTask', 'token-1'), undefined);
+      assert.equal(await store.clientTokens.create(record), true);
+      assert.deepEqual(await store.clientTokens.get('RunTask', 'token-1'), record);
+      // A second writer of the same token loses and changes nothing.
+      assert.equal(await store.clientTokens.create({ ...record, requestHash: 'h2', resourceIds: [] }), false);
+      assert.equal((await store.clientTokens.get('RunTask', 'token-1'))?.requestHash, 'h1');
+      // Tokens are case-sensitive, and scopes keep operations apart.
+      assert.equal(await store.clientTokens.get('RunTask', 'TOKEN-1'), undefined);
+      assert.equal(await store.clientTokens.create({ ...record, scope: 'CreateService' }), true);
     });
   });
 }

@@ -7,7 +7,7 @@
  * throws ApiErrors — turning absence into `ClusterNotFoundException` and friends is the API layer's job.
  * Lists are ordered by a stable sort key and paginated by "after this key", so pages survive writes.
  */
-import type { Cluster, ContainerInstance, Tag, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { Cluster, ContainerInstance, Failure, Tag, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 
 export interface PageRequest {
   /** Sort key of the last item of the previous page. */
@@ -88,6 +88,8 @@ export interface TaskFilter {
   readonly group?: string;
   readonly desiredStatus?: string;
   readonly lastStatus?: string;
+  /** Tasks whose lastStatus is anything but this, e.g. `STOPPED` for the tasks still holding resources. */
+  readonly lastStatusNot?: string;
   readonly launchType?: string;
 }
 
@@ -97,6 +99,11 @@ export interface TaskStore {
   /** Ordered by ARN. */
   list(filter: TaskFilter, page: PageRequest): Promise<Page<Task>>;
   count(filter: TaskFilter): Promise<number>;
+  /**
+   * Deletes up to `limit` STOPPED tasks (any cluster) that stopped before `before` (by `stoppedAt`, or
+   * `executionStoppedAt` or `createdAt` when a record lacks it); returns their ARNs.
+   */
+  deleteStoppedBefore(before: Date, limit: number): Promise<string[]>;
 }
 
 export interface TagStore {
@@ -220,6 +227,32 @@ export interface ManagedInstanceStore {
   count(filter: ManagedInstanceFilter): Promise<number>;
 }
 
+/**
+ * What an idempotent request (one with a `clientToken`) did, so a retry returns the same result and a reuse
+ * of the token with other parameters can be told apart (ConflictException).
+ */
+export interface ClientTokenRecord {
+  /** The operation the token belongs to, e.g. `RunTask`: tokens of different operations never meet. */
+  readonly scope: string;
+  readonly token: string;
+  /** A digest of the request's parameters, the token left out. */
+  readonly requestHash: string;
+  /** What the request created, e.g. task ARNs (ConflictException's `resourceIds`). */
+  readonly resourceIds: readonly string[];
+  /** The rest of the original answer the retry must repeat, e.g. RunTask's `failures`. */
+  readonly failures: readonly Failure[];
+  readonly createdAt: Date;
+}
+
+export interface ClientTokenStore {
+  get(scope: string, token: string): Promise<ClientTokenRecord | undefined>;
+  /**
+   * Records a token's result; false, changing nothing, when the token is already recorded for this scope
+   * (so two writers racing on one token can never both succeed).
+   */
+  create(record: ClientTokenRecord): Promise<boolean>;
+}
+
 export interface Store {
   readonly clusters: ClusterStore;
   readonly taskDefinitions: TaskDefinitionStore;
@@ -229,6 +262,7 @@ export interface Store {
   readonly accessKeys: AccessKeyStore;
   readonly activations: ActivationStore;
   readonly managedInstances: ManagedInstanceStore;
+  readonly clientTokens: ClientTokenStore;
   /**
    * Runs `work` in one transaction: it sees its own writes, and either all of them are committed
    * (durably, before the promise resolves) or none. Transactions never nest.

@@ -20,6 +20,7 @@ import type { RawData, WebSocket } from 'ws';
 import { decodeServerEnvelope, encodeEnvelope } from '../../protocol/acs/codec.js';
 import { ACS_PROTOCOL_VERSION, SESSION_CLOSE_CODES } from '../../protocol/acs/messages.js';
 import type { AgentEnvelope } from '../../protocol/acs/messages.js';
+import type { PayloadMessage } from '../../protocol/acs/payload.js';
 import {
   BACKOFF_RESET_AFTER_MS,
   DEFAULT_BACKOFF,
@@ -80,6 +81,12 @@ export interface AgentSessionOptions {
   readonly dockerVersion?: string;
   /** Asked before every attempt, since credentials rotate. */
   readonly credentials: CredentialsProvider;
+  /**
+   * Handles task payloads (`agent/tasks/payload-responder.ts`); it answers with AckRequest or NackRequest
+   * through `send`. Without one, payloads are logged and left unacknowledged, so the control plane resends
+   * them to a session that can handle them.
+   */
+  readonly onPayload?: (message: PayloadMessage) => void;
   /** @default silent */
   readonly log?: Logger;
   /** Close and reconnect after this long without any message. @default 60 s (READ_TIMEOUT_MS) */
@@ -289,6 +296,11 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
           ws.close(SESSION_CLOSE_CODES.normal, type);
         },
         onCloseMessage: (message) => this.#log.info({ msg: message }, 'control plane is closing the session'),
+        onPayload: (message) => {
+          if (this.#o.onPayload) this.#o.onPayload(message);
+          else
+            this.#log.warn({ messageId: message.messageId }, 'no task handler; payload left unacknowledged');
+        },
       });
       ws.on('message', (data: RawData, isBinary: boolean) => {
         this.#timers.clearTimeout(readTimer);

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { ACS_ERROR_TYPES } from '../../protocol/acs/messages.js';
+import type { PayloadMessage } from '../../protocol/acs/payload.js';
 import type {
   AcsErrorType,
   AgentEnvelope,
@@ -20,6 +21,8 @@ export interface ResponderContext {
   onError(type: AcsErrorType, message: string): void;
   /** The control plane announced it is closing the session. */
   onCloseMessage(message: string): void;
+  /** Tasks to run or stop; the handler acknowledges the payload once they are stored durably. */
+  onPayload(message: PayloadMessage): void;
   readonly log: Logger;
 }
 
@@ -36,6 +39,7 @@ export function createResponders(ctx: ResponderContext): ServerResponders {
       ctx.send({ type: 'HeartbeatAckRequest', message: { messageId: m.messageId } });
     },
     CloseMessage: (m) => ctx.onCloseMessage(m.message),
+    PayloadMessage: (m) => ctx.onPayload(m),
   };
 }
 

@@ -27,6 +27,11 @@ import { listTaskDefinitions } from './task-definitions/list-task-definitions.js
 import { registerTaskDefinition } from './task-definitions/register-task-definition.js';
 import { describeTasks } from './tasks/describe-tasks.js';
 import { listTasks } from './tasks/list-tasks.js';
+import { runTask } from './tasks/run-task.js';
+import { startTask } from './tasks/start-task.js';
+import { stopTask } from './tasks/stop-task.js';
+import { submitContainerStateChange } from './tasks/submit-container-state-change.js';
+import { submitTaskStateChange } from './tasks/submit-task-state-change.js';
 import { listTagsForResource } from './tags/list-tags-for-resource.js';
 import { tagResource } from './tags/tag-resource.js';
 import { untagResource } from './tags/untag-resource.js';
@@ -49,6 +54,11 @@ const operations = [
   deleteTaskDefinitions,
   describeTasks,
   listTasks,
+  runTask,
+  startTask,
+  stopTask,
+  submitTaskStateChange,
+  submitContainerStateChange,
   listTagsForResource,
   tagResource,
   untagResource,

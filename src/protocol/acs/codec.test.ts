@@ -53,7 +53,8 @@ describe('envelopes', () => {
     for (const [text, error] of [
       ['not json', 'frame is not JSON'],
       ['[1]', 'unknown message type undefined'],
-      ['{"type":"PayloadMessage","message":{}}', 'unknown message type "PayloadMessage"'],
+      ['{"type":"TaskManifestMessage","message":{}}', 'unknown message type "TaskManifestMessage"'],
+      ['{"type":"PayloadMessage","message":{"tasks":[]}}', 'PayloadMessage lacks messageId'],
       ['{"type":"HeartbeatMessage"}', 'HeartbeatMessage has no message'],
       ['{"type":"HeartbeatMessage","message":{"healthy":true}}', 'HeartbeatMessage lacks messageId'],
     ] as const) {

@@ -52,6 +52,8 @@ const AGENT_REQUIRED: { readonly [K in keyof AgentToServer]: readonly string[] }
 
 const SERVER_REQUIRED: { readonly [K in keyof ServerToAgent]: readonly string[] } = {
   HeartbeatMessage: ['messageId'],
+  // Only what a NackRequest needs: the payload responder checks the rest and says what is wrong.
+  PayloadMessage: ['messageId'],
   CloseMessage: [],
   ServerException: ['message'],
   BadRequestException: ['message'],

@@ -7,6 +7,8 @@
  * `Request` or `Ack`. Pure: no I/O.
  */
 
+import type { PayloadMessage } from './payload.js';
+
 /** The protocol version Berth speaks; sent by the agent in the `protocolVersion` query parameter. */
 export const ACS_PROTOCOL_VERSION = 2;
 
@@ -65,9 +67,14 @@ export interface NackRequest extends AckRequest {
   readonly reason: string;
 }
 
-/** Message types by envelope name. Later issues add PayloadMessage, TaskManifestMessage and friends. */
+/**
+ * Message types by envelope name. A payload is answered with AckRequest (its tasks are stored durably on the
+ * host) or NackRequest (they could not be; the control plane sends them again). Later issues add
+ * TaskManifestMessage and friends.
+ */
 export interface ServerToAgent {
   HeartbeatMessage: HeartbeatMessage;
+  PayloadMessage: PayloadMessage;
   CloseMessage: CloseMessage;
   ServerException: AcsErrorBody;
   BadRequestException: AcsErrorBody;

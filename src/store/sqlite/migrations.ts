@@ -123,6 +123,26 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_client_tokens': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // One row per (operation, token); the primary key is what makes a racing second writer fail.
+      await db.schema
+        .createTable('client_tokens')
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('request_hash', 'text', (c) => c.notNull())
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('client_tokens_pk', ['scope', 'token'])
+        .execute();
+      // The snapshot of a cluster reads its tasks that have not stopped.
+      await db.schema
+        .createIndex('tasks_cluster_last_status')
+        .on('tasks')
+        .columns(['cluster_arn', 'last_status'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

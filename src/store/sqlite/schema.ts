@@ -52,6 +52,13 @@ export interface Database {
     expiration_date: number;
     created_date: number;
   };
+  client_tokens: {
+    scope: string;
+    token: string;
+    request_hash: string;
+    doc: string;
+    created_at: number;
+  };
   managed_instances: {
     instance_id: string;
     activation_id: string;

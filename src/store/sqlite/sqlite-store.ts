@@ -11,6 +11,7 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import type { Store } from '../types.js';
 import { SqliteAccessKeyStore } from './access-key-store.js';
 import { SqliteActivationStore } from './activation-store.js';
+import { SqliteClientTokenStore } from './client-token-store.js';
 import { SqliteClusterStore } from './cluster-store.js';
 import { SqliteContainerInstanceStore } from './container-instance-store.js';
 import { SqliteManagedInstanceStore } from './managed-instance-store.js';
@@ -30,6 +31,7 @@ function storeOver(db: Kysely<Database>, root: Kysely<Database>, inTransaction: 
     accessKeys: new SqliteAccessKeyStore(db),
     activations: new SqliteActivationStore(db),
     managedInstances: new SqliteManagedInstanceStore(db),
+    clientTokens: new SqliteClientTokenStore(db),
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       if (inTransaction) throw new Error('transactions do not nest');
       return root.transaction().execute((trx) => work(storeOver(trx, root, true)));

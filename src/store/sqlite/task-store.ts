@@ -1,5 +1,5 @@
 import type { Task } from '@aws-sdk/client-ecs';
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { decodeDoc, encodeDoc } from '../codec.js';
 import type { Page, PageRequest, TaskFilter, TaskStore } from '../types.js';
 import { toPage } from './paging.js';
@@ -64,6 +64,27 @@ export class SqliteTaskStore implements TaskStore {
     return Number(row.n);
   }
 
+  async deleteStoppedBefore(before: Date, limit: number): Promise<string[]> {
+    // Dates are stored as {"$date": epoch ms} (store/codec.ts).
+    const stoppedAt = sql<number | null>`coalesce(
+      json_extract(doc, '$.stoppedAt."$date"'),
+      json_extract(doc, '$.executionStoppedAt."$date"'),
+      json_extract(doc, '$.createdAt."$date"'))`;
+    const rows = await this.db
+      .deleteFrom('tasks')
+      .where('arn', 'in', (eb) =>
+        eb
+          .selectFrom('tasks')
+          .select('arn')
+          .where('last_status', '=', 'STOPPED')
+          .where(stoppedAt, '<', before.getTime())
+          .limit(limit),
+      )
+      .returning('arn')
+      .execute();
+    return rows.map((r) => r.arn);
+  }
+
   private filtered(f: TaskFilter): TaskQuery {
     let q: TaskQuery = this.db.selectFrom('tasks').where('cluster_arn', '=', f.clusterArn);
     if (f.containerInstanceArn !== undefined)
@@ -73,6 +94,7 @@ export class SqliteTaskStore implements TaskStore {
     if (f.group !== undefined) q = q.where('task_group', '=', f.group);
     if (f.desiredStatus !== undefined) q = q.where('desired_status', '=', f.desiredStatus);
     if (f.lastStatus !== undefined) q = q.where('last_status', '=', f.lastStatus);
+    if (f.lastStatusNot !== undefined) q = q.where('last_status', '!=', f.lastStatusNot);
     if (f.launchType !== undefined) q = q.where('launch_type', '=', f.launchType);
     return q;
   }

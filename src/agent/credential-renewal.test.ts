@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import { CredentialRenewal, type RenewableCredentials } from './credential-renewal.js';
+import {
+  InstanceCredentialsRefusedError,
+  type InstanceCredentialIdentity,
+  type RotationListener,
+} from './identity/index.js';
+
+const LIFETIME_MS = 400;
+
+/** Credentials that behave like InstanceCredentials: held until half-life, then renewed in the background. */
+function fakeCredentials(renew: () => 'ok' | 'fail' | 'refuse') {
+  const listeners = new Set<RotationListener>();
+  let issued = 0;
+  let held: InstanceCredentialIdentity | undefined;
+  const make = (): InstanceCredentialIdentity => ({
+    accessKeyId: `K${++issued}`,
+    secretAccessKey: 's',
+    sessionToken: 't',
+    expiration: new Date(Date.now() + LIFETIME_MS),
+  });
+  const creds: RenewableCredentials & { gets: number } = {
+    gets: 0,
+    get() {
+      creds.gets += 1;
+      const current = held;
+      if (current === undefined) return Promise.reject(new Error('not started'));
+      const outcome = renew();
+      if (outcome === 'refuse')
+        return Promise.reject(
+          new InstanceCredentialsRefusedError('deregistered', 'InvalidInstanceId', 'gone'),
+        );
+      if (outcome === 'ok') {
+        // A background renewal: the caller gets the held set; the listeners the new one, a moment later.
+        setTimeout(() => {
+          held = make();
+          for (const l of listeners) l(held);
+        }, 5);
+      }
+      return Promise.resolve(current);
+    },
+    onRotated(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  held = make();
+  return { creds, first: held, issued: () => issued };
+}
+
+void describe('credential renewal', () => {
+  void it('renews at every half-life without anyone asking', async () => {
+    const { creds, first, issued } = fakeCredentials(() => 'ok');
+    const renewal = new CredentialRenewal(creds, { onError: (e) => assert.fail(String(e)) });
+    renewal.start(first);
+    await sleep(LIFETIME_MS * 1.9);
+    renewal.stop();
+    assert.ok(
+      issued() >= 3,
+      `renewed twice in 1.9 lifetimes (at 0.5 + margin, then 0.5 after that) (issued ${issued()})`,
+    );
+    const after = creds.gets;
+    await sleep(LIFETIME_MS);
+    assert.equal(creds.gets, after, 'stopped');
+  });
+
+  void it('asks again while renewal fails, and gives up on a refusal', async () => {
+    let outcome: 'ok' | 'fail' | 'refuse' = 'fail';
+    const { creds, first } = fakeCredentials(() => outcome);
+    const errors: unknown[] = [];
+    const renewal = new CredentialRenewal(creds, { onError: (e) => errors.push(e) });
+    renewal.start(first);
+    await sleep(LIFETIME_MS / 2 + 200);
+    assert.equal(creds.gets, 1, 'asked at half-life');
+    outcome = 'refuse';
+    await sleep(1_100);
+    assert.equal(creds.gets, 2, 'asked again after the recheck delay');
+    assert.ok(errors[0] instanceof InstanceCredentialsRefusedError);
+    await sleep(1_100);
+    assert.equal(creds.gets, 2, 'no more after a refusal');
+    renewal.stop();
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * The agent's answer to a PayloadMessage, after ECS's payload responder (`agent/acs/session/payload_responder.go`):
+ *
+ * 1. Check the payload (it must be for this container instance) and each task in it. An invalid task is not
+ *    run: a STOPPED report with an `UnrecognizedTaskError` reason is queued for it (durably), as ECS does.
+ * 2. Save every task that is new or whose desired status moved on, durably (`TaskStateStore.save` resolves
+ *    once the file is fsynced). A task whose desired status is behind what this agent already applied (a
+ *    stale resend: RUNNING after STOPPED) is left alone.
+ * 3. Only then acknowledge: AckRequest with the payload's messageId. If anything could not be stored, a
+ *    NackRequest says why, and the control plane sends the payload again later.
+ * 4. Hand the saved tasks to the engine, those to stop before those to start.
+ *
+ * Payloads are handled one at a time, in arrival order, so a resend can never overtake the original.
+ */
+import { pino, type Logger } from 'pino';
+import type { AgentEnvelope } from '../../protocol/acs/messages.js';
+import { DESIRED_TASK_STATUSES, type AcsTask, type PayloadMessage } from '../../protocol/acs/payload.js';
+import type { TaskEngine, TaskState, TaskStateChange, TaskStateStore } from './contracts.js';
+import { desiredSeqOf } from './state-store.js';
+
+/** The reason ECS's agent reports for a task it cannot understand. */
+export const UNRECOGNIZED_TASK_ERROR = 'UnrecognizedTaskError';
+
+export interface PayloadResponderOptions {
+  readonly clusterArn: string;
+  readonly containerInstanceArn: string;
+  readonly store: TaskStateStore;
+  readonly engine: TaskEngine;
+  /** Queues a report durably (`DurableStateChangeReporter.enqueue`). */
+  readonly report: (change: TaskStateChange) => Promise<void>;
+  /** Sends on the session; false when it is not open (the control plane then resends). */
+  readonly send: (envelope: AgentEnvelope) => boolean;
+  readonly log?: Logger;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+export class PayloadResponder {
+  readonly #o: PayloadResponderOptions;
+  readonly #log: Logger;
+  /** Tasks saved here that the engine does not list yet: what this agent already applied. */
+  readonly #saved = new Map<string, TaskState>();
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(options: PayloadResponderOptions) {
+    this.#o = options;
+    this.#log = options.log ?? pino({ level: 'silent' });
+  }
+
+  /** The session's PayloadMessage handler: returns at once, handling runs in order in the background. */
+  handle(message: PayloadMessage): void {
+    this.#chain = this.#chain
+      .then(() => this.#handle(message))
+      .catch((err: unknown) =>
+        this.#log.error({ err, messageId: message.messageId }, 'payload handling failed'),
+      );
+  }
+
+  /** Resolves once every payload received so far is handled. */
+  idle(): Promise<void> {
+    return this.#chain;
+  }
+
+  async #handle(message: PayloadMessage): Promise<void> {
+    const { messageId } = message;
+    const reply = { cluster: message.clusterArn, containerInstance: message.containerInstanceArn, messageId };
+    const problem = payloadProblem(message, this.#o.containerInstanceArn);
+    if (problem !== undefined) {
+      this.#log.warn({ messageId, problem }, 'rejected a payload');
+      if (typeof messageId === 'string')
+        this.#o.send({ type: 'NackRequest', message: { ...reply, reason: problem } });
+      return;
+    }
+    const failures: string[] = [];
+    const accepted: AcsTask[] = [];
+    for (const task of message.tasks) {
+      const invalid = taskProblem(task);
+      try {
+        if (invalid !== undefined) await this.#reject(task, invalid, message.clusterArn);
+        else if (await this.#save(task)) accepted.push(task);
+      } catch (err) {
+        this.#log.error({ err, taskArn: task.arn }, 'could not store a delivered task');
+        failures.push(`${String(task.arn)}: ${(err as Error).message}`);
+      }
+    }
+    if (failures.length === 0) this.#o.send({ type: 'AckRequest', message: reply });
+    else
+      this.#o.send({
+        type: 'NackRequest',
+        message: { ...reply, reason: `could not store ${failures.join('; ')}` },
+      });
+    const ordered = [
+      ...accepted.filter((t) => t.desiredStatus === 'STOPPED'),
+      ...accepted.filter((t) => t.desiredStatus !== 'STOPPED'),
+    ];
+    for (const task of ordered) {
+      try {
+        this.#o.engine.accept(task);
+      } catch (err) {
+        this.#log.error({ err, taskArn: task.arn }, 'the task engine did not accept a task');
+      }
+      if (this.#o.engine.tasks().has(task.arn)) this.#saved.delete(task.arn);
+    }
+  }
+
+  /** Saves a task that is new or further along; false when it changes nothing this agent applied. */
+  async #save(task: AcsTask): Promise<boolean> {
+    const existing = this.#o.engine.tasks().get(task.arn) ?? this.#saved.get(task.arn);
+    if (existing !== undefined && desiredSeqOf(existing.task) >= desiredSeqOf(task)) {
+      this.#log.debug({ taskArn: task.arn, desiredStatus: task.desiredStatus }, 'delivery already applied');
+      return false;
+    }
+    const state: TaskState = existing
+      ? { ...existing, task }
+      : {
+          task,
+          knownStatus: 'NONE',
+          containers: task.containers.map((c) => ({ name: c.name, knownStatus: 'NONE' })),
+        };
+    await this.#o.store.save(state);
+    this.#saved.set(task.arn, state);
+    return true;
+  }
+
+  async #reject(task: AcsTask, problem: string, clusterArn: string): Promise<void> {
+    const taskArn = (task as { arn?: unknown }).arn;
+    this.#log.warn({ taskArn, problem }, 'delivered task is invalid; reporting it stopped');
+    if (typeof taskArn !== 'string' || taskArn === '') return;
+    const taskClusterArn = (task as { taskClusterArn?: unknown }).taskClusterArn;
+    await this.#o.report({
+      taskArn,
+      clusterArn: typeof taskClusterArn === 'string' && taskClusterArn !== '' ? taskClusterArn : clusterArn,
+      status: 'STOPPED',
+      reason: `${UNRECOGNIZED_TASK_ERROR}: ${problem}`,
+      containers: [],
+      at: (this.#o.now ?? Date.now)(),
+    });
+  }
+}
+
+/** What is wrong with the payload as a whole (ECS rejects one without messageId, cluster or instance). */
+export function payloadProblem(m: PayloadMessage, containerInstanceArn: string): string | undefined {
+  if (typeof m.messageId !== 'string' || m.messageId === '') return 'the payload has no messageId';
+  if (typeof m.clusterArn !== 'string' || m.clusterArn === '') return 'the payload has no clusterArn';
+  if (m.containerInstanceArn !== containerInstanceArn) {
+    return `the payload is for container instance ${String(m.containerInstanceArn)}, not ${containerInstanceArn}`;
+  }
+  if (!Array.isArray(m.tasks)) return 'the payload has no task list';
+  return undefined;
+}
+
+/** What makes a delivered task impossible to run, or undefined when it is well-formed. */
+export function taskProblem(task: AcsTask): string | undefined {
+  const t = task as Partial<Record<keyof AcsTask, unknown>> | null;
+  if (t === null || typeof t !== 'object') return 'the task is not an object';
+  for (const member of ['arn', 'taskClusterArn', 'family', 'version'] as const) {
+    if (typeof t[member] !== 'string' || t[member] === '') return `the task has no ${member}`;
+  }
+  if (!(DESIRED_TASK_STATUSES as readonly unknown[]).includes(t.desiredStatus)) {
+    return `desiredStatus ${JSON.stringify(t.desiredStatus)} is neither RUNNING nor STOPPED`;
+  }
+  if (t.desiredStatusSeq !== undefined && !Number.isSafeInteger(t.desiredStatusSeq)) {
+    return 'desiredStatusSeq is not an integer';
+  }
+  if (!Array.isArray(t.containers) || t.containers.length === 0) return 'the task has no containers';
+  const names = new Set<string>();
+  for (const c of t.containers as unknown[]) {
+    const { name, image, essential } = (c ?? {}) as { name?: unknown; image?: unknown; essential?: unknown };
+    if (typeof name !== 'string' || name === '') return 'a container has no name';
+    if (names.has(name)) return `two containers are named ${name}`;
+    names.add(name);
+    if (typeof image !== 'string' || image === '') return `container ${name} has no image`;
+    if (typeof essential !== 'boolean') return `container ${name} does not say whether it is essential`;
+  }
+  if (!(t.containers as { essential: boolean }[]).some((c) => c.essential))
+    return 'the task has no essential container';
+  return undefined;
+}

@@ -1,0 +1,119 @@
+/**
+ * One task state change, sent to the control plane as ECS's agent sends it: SubmitTaskStateChange, signed
+ * with the agent's instance credentials, container changes inside the task's (the ECS agent batches them
+ * the same way). Only RUNNING and STOPPED containers are reported, as ECS's agent does.
+ *
+ * Berth extension: what the ECS API has no member for travels in one extra top-level member, `berth`
+ * (`BerthStateChangeExtension`): when the change happened on the host and when the task started (so a report
+ * delivered late keeps its real times), and containers' health (ECS learns health through its telemetry
+ * service instead). The SDK serialises only modelled members, so a build-step middleware adds it to the JSON
+ * body before the request is signed. A control plane that does not know it ignores it (unknown members are
+ * ignored in awsJson), and Berth's control plane works without it (the stock ECS agent never sends it).
+ */
+import {
+  ECSClient,
+  SubmitTaskStateChangeCommand,
+  type SubmitTaskStateChangeRequest,
+} from '@aws-sdk/client-ecs';
+import type { AwsCredentialIdentityProvider, BuildMiddleware, MetadataBearer } from '@smithy/types';
+import { backendStatus } from '../../domain/status.js';
+import { MAX_REASON_LENGTH, MAX_RUNTIME_ID_LENGTH } from '../../domain/task-report.js';
+import type { TaskStateChange } from './contracts.js';
+
+/** The `berth` member of a SubmitTaskStateChange body. Times are epoch seconds, as awsJson timestamps are. */
+export interface BerthStateChangeExtension {
+  readonly at: number;
+  readonly startedAt?: number;
+  readonly containers?: readonly { readonly containerName: string; readonly healthStatus: string }[];
+}
+
+export const EXTENSION_MEMBER = 'berth';
+
+export type SubmitStateChange = (change: TaskStateChange, signal: AbortSignal) => Promise<void>;
+
+export type SubmitRequest = SubmitTaskStateChangeRequest & {
+  readonly [EXTENSION_MEMBER]: BerthStateChangeExtension;
+};
+
+export function toSubmitRequest(change: TaskStateChange): SubmitRequest {
+  const reported = change.containers.filter(
+    (c) => c.knownStatus === 'RUNNING' || c.knownStatus === 'STOPPED',
+  );
+  const health = change.containers.flatMap((c) =>
+    c.healthStatus === undefined ? [] : [{ containerName: c.name, healthStatus: c.healthStatus }],
+  );
+  return {
+    cluster: change.clusterArn,
+    task: change.taskArn,
+    status: change.status,
+    ...(change.reason !== undefined && { reason: change.reason.slice(0, MAX_REASON_LENGTH) }),
+    containers: reported.map((c) => ({
+      containerName: c.name,
+      status: backendStatus(c.knownStatus),
+      ...(c.runtimeId !== undefined && { runtimeId: c.runtimeId.slice(0, MAX_RUNTIME_ID_LENGTH) }),
+      ...(c.imageDigest !== undefined && { imageDigest: c.imageDigest.slice(0, MAX_RUNTIME_ID_LENGTH) }),
+      ...(c.exitCode !== undefined && { exitCode: c.exitCode }),
+      ...(c.reason !== undefined && { reason: c.reason.slice(0, MAX_REASON_LENGTH) }),
+      ...(c.networkBindings !== undefined && { networkBindings: c.networkBindings.map((b) => ({ ...b })) }),
+    })),
+    ...(change.pullStartedAt !== undefined && { pullStartedAt: new Date(change.pullStartedAt) }),
+    ...(change.pullStoppedAt !== undefined && { pullStoppedAt: new Date(change.pullStoppedAt) }),
+    ...(change.executionStoppedAt !== undefined && {
+      executionStoppedAt: new Date(change.executionStoppedAt),
+    }),
+    [EXTENSION_MEMBER]: {
+      at: change.at / 1000,
+      ...(change.startedAt !== undefined && { startedAt: change.startedAt / 1000 }),
+      ...(health.length > 0 && { containers: health }),
+    },
+  };
+}
+
+export interface EcsSubmitterOptions {
+  /** The control plane's URL. */
+  readonly endpoint: string;
+  readonly region: string;
+  /** The agent's rotating instance credentials (`InstanceCredentials.provider`). */
+  readonly credentials: AwsCredentialIdentityProvider;
+}
+
+/** A submitter over @aws-sdk/client-ecs; `destroy` closes its connections. */
+export function createEcsSubmitter(o: EcsSubmitterOptions): { submit: SubmitStateChange; destroy(): void } {
+  // The reporter retries with its own backoff and keeps the queue order; the SDK's retries would only hide
+  // failures from it.
+  const client = new ECSClient({
+    endpoint: o.endpoint,
+    region: o.region,
+    credentials: o.credentials,
+    maxAttempts: 1,
+  });
+  client.middlewareStack.add(addExtension, {
+    step: 'build',
+    name: 'berthStateChangeExtension',
+    priority: 'high',
+  });
+  return {
+    async submit(change, signal) {
+      await client.send(new SubmitTaskStateChangeCommand(toSubmitRequest(change)), { abortSignal: signal });
+    },
+    destroy: () => client.destroy(),
+  };
+}
+
+/** Puts the input's `berth` member into the serialised JSON body (before signing and Content-Length). */
+const addExtension: BuildMiddleware<object, MetadataBearer> = (next) => async (args) => {
+  const extension = (args.input as { [EXTENSION_MEMBER]?: unknown })[EXTENSION_MEMBER];
+  const request = args.request as { body?: unknown };
+  // The serialiser leaves the JSON as text or as UTF-8 bytes, depending on the SDK version.
+  const text =
+    typeof request.body === 'string'
+      ? request.body
+      : request.body instanceof Uint8Array
+        ? new TextDecoder().decode(request.body)
+        : undefined;
+  if (extension !== undefined && text !== undefined) {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    request.body = JSON.stringify({ ...body, [EXTENSION_MEMBER]: extension });
+  }
+  return next(args);
+};

@@ -1,0 +1,102 @@
+/**
+ * The agent's task parts, composed: the durable task state, the durable report queue, the task engine and
+ * the payload responder that feeds it. The agent builds one after registration and hands the session its
+ * `onPayload`; tests build one with a fake engine.
+ *
+ * Start-up order matters: the saved tasks are loaded and the report queue is started (it knows the next free
+ * report number only once it has read what the last run left) before the engine exists, so the engine can
+ * resume the saved tasks and report at once; the responder comes last, so no payload is handled before the
+ * engine knows the saved tasks (it compares a delivery with what was already applied).
+ */
+import { pino, type Logger } from 'pino';
+import type { AgentEnvelope } from '../../protocol/acs/messages.js';
+import type { PayloadMessage } from '../../protocol/acs/payload.js';
+import type { StateChangeReporter, TaskEngine, TaskState, TaskStateStore } from './contracts.js';
+import { PayloadResponder } from './payload-responder.js';
+import { DurableStateChangeReporter } from './reporter.js';
+import { FileTaskStateStore } from './state-store.js';
+import type { SubmitStateChange } from './submit-state-change.js';
+import type { BackoffSettings } from '../session/backoff.js';
+
+export interface TaskEngineDeps {
+  readonly store: TaskStateStore;
+  readonly reporter: StateChangeReporter;
+  /** The tasks saved by the last run, to resume (find their containers, finish their transitions). */
+  readonly restored: readonly TaskState[];
+  readonly clusterArn: string;
+  readonly containerInstanceArn: string;
+  readonly log: Logger;
+}
+
+/** Builds the task engine (the Docker one in production, a fake in tests). */
+export type TaskEngineFactory = (deps: TaskEngineDeps) => TaskEngine | Promise<TaskEngine>;
+
+export interface TaskRuntimeOptions {
+  readonly dataDir: string;
+  readonly clusterArn: string;
+  readonly containerInstanceArn: string;
+  readonly submit: SubmitStateChange;
+  readonly engine: TaskEngineFactory;
+  readonly log?: Logger;
+  /** Report retries. @default REPORT_BACKOFF (1 s to 30 s, ×1.3, jitter 0.2) */
+  readonly reportBackoff?: Partial<BackoffSettings>;
+}
+
+export interface TaskRuntime {
+  readonly store: FileTaskStateStore;
+  readonly reporter: DurableStateChangeReporter;
+  readonly engine: TaskEngine;
+  readonly responder: PayloadResponder;
+  /** The session's PayloadMessage handler (a property, so it can be passed on as it is). */
+  readonly onPayload: (message: PayloadMessage) => void;
+  /** Where acks go: the session's `send`. Until set, replies are dropped (the control plane resends). */
+  attach(send: (envelope: AgentEnvelope) => boolean): void;
+  /** Finishes the payloads in hand and stops reporting; the queue stays on disk for the next run. */
+  stop(): Promise<void>;
+}
+
+export async function startTaskRuntime(o: TaskRuntimeOptions): Promise<TaskRuntime> {
+  const log = o.log ?? pino({ level: 'silent' });
+  const store = new FileTaskStateStore(o.dataDir, log.child({ component: 'task-state' }));
+  const restored = await store.loadAll();
+  const reporter = new DurableStateChangeReporter({
+    dataDir: o.dataDir,
+    submit: o.submit,
+    log: log.child({ component: 'reporter' }),
+    ...(o.reportBackoff !== undefined && { backoff: o.reportBackoff }),
+  });
+  await reporter.start();
+  const engine = await o.engine({
+    store,
+    reporter,
+    restored,
+    clusterArn: o.clusterArn,
+    containerInstanceArn: o.containerInstanceArn,
+    log: log.child({ component: 'engine' }),
+  });
+  let send: (envelope: AgentEnvelope) => boolean = () => false;
+  const responder = new PayloadResponder({
+    clusterArn: o.clusterArn,
+    containerInstanceArn: o.containerInstanceArn,
+    store,
+    engine,
+    report: (change) => reporter.enqueue(change),
+    send: (envelope) => send(envelope),
+    log: log.child({ component: 'payloads' }),
+  });
+  if (restored.length > 0) log.info({ tasks: restored.length }, 'task state loaded from the last run');
+  return {
+    store,
+    reporter,
+    engine,
+    responder,
+    onPayload: (message) => responder.handle(message),
+    attach(next) {
+      send = next;
+    },
+    async stop() {
+      await responder.idle();
+      await reporter.stop();
+    },
+  };
+}

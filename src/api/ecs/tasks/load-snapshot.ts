@@ -1,0 +1,50 @@
+/**
+ * Reads what the scheduler needs of a cluster into a snapshot: its ACTIVE and DRAINING instances (a
+ * deregistered one takes no tasks and is not part of the cluster any more) and every task that has not
+ * stopped, with the static host ports of its definition (a task that has not started yet has no bindings to
+ * show them). Called inside the applier's transaction, so what it reads cannot change before the plan based
+ * on it is committed.
+ */
+import type { ContainerInstance, Task } from '@aws-sdk/client-ecs';
+import {
+  snapshotFromRecords,
+  staticHostPorts,
+  type ClusterSnapshot,
+  type StaticPorts,
+} from '../../../scheduler/index.js';
+import type { Page, PageRequest, Store } from '../../../store/types.js';
+
+/** Large pages: the snapshot wants everything, and each page is one query. */
+const CHUNK = 1000;
+const TASK_DEFINITION_ARN = /:task-definition\/([^:/]+):(\d+)$/;
+const NO_PORTS: StaticPorts = { tcp: [], udp: [] };
+
+export async function loadSnapshot(tx: Store, clusterArn: string): Promise<ClusterSnapshot> {
+  const instances = await everything<ContainerInstance>((page) =>
+    tx.containerInstances.list({ clusterArn, statuses: ['ACTIVE', 'DRAINING'] }, page),
+  );
+  const tasks = await everything<Task>((page) =>
+    tx.tasks.list({ clusterArn, lastStatusNot: 'STOPPED' }, page),
+  );
+  const ports = new Map<string, StaticPorts>();
+  for (const arn of new Set(tasks.map((t) => t.taskDefinitionArn ?? ''))) {
+    const match = TASK_DEFINITION_ARN.exec(arn);
+    const definition = match ? await tx.taskDefinitions.get(match[1] ?? '', Number(match[2])) : undefined;
+    ports.set(arn, definition ? staticHostPorts(definition) : NO_PORTS);
+  }
+  return snapshotFromRecords(
+    instances,
+    tasks.map((task) => ({ task, staticPorts: ports.get(task.taskDefinitionArn ?? '') ?? NO_PORTS })),
+  );
+}
+
+async function everything<T>(list: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
+  const out: T[] = [];
+  let after: string | undefined;
+  do {
+    const page = await list({ limit: CHUNK, ...(after !== undefined && { after }) });
+    out.push(...page.items);
+    after = page.nextKey;
+  } while (after !== undefined);
+  return out;
+}
