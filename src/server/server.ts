@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ecsService } from '../api/ecs/index.js';
-import { markInstancePing, ssmService } from '../api/ssm/index.js';
+import { ssmService } from '../api/ssm/index.js';
 import { createAuthenticator } from '../auth/authenticator.js';
 import { ensureAdminCredentials, type AdminCredentialFiles } from '../auth/bootstrap.js';
 import { createInstanceKeyAuthenticator } from '../auth/instance-key.js';
@@ -23,6 +23,7 @@ import type { Store } from '../store/types.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import { createDispatcher } from './dispatch.js';
 import { AgentPackage } from './agent-package.js';
+import { PingRecorder, pingFlushInterval } from './ping-recorder.js';
 import { createHttpServer } from './http.js';
 import { renderInstallScript } from './install-script.js';
 import { InstanceEvents } from './instance-events.js';
@@ -74,15 +75,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   );
   const arns = new Arns(config.region, config.accountId);
   const authenticate = createAuthenticator(store.accessKeys, box, now);
-  // PingStatus in DescribeInstanceInformation follows the sessions: every heartbeat ack is a ping. Writes
-  // in flight are awaited on stop, before the store closes.
-  const pings = new Set<Promise<void>>();
-  const recordPing = (instanceId: string, at: Date) => {
-    const write: Promise<void> = markInstancePing(store, instanceId, at)
-      .catch((err: unknown) => log.warn({ err, instanceId }, 'could not record a ping'))
-      .finally(() => pings.delete(write));
-    pings.add(write);
-  };
+  // PingStatus in DescribeInstanceInformation follows the sessions: every heartbeat ack is a ping.
+  const pings = new PingRecorder(store, log, pingFlushInterval(config.sessionTimeoutMs));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const delivery = new TaskDelivery({
@@ -105,7 +99,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     sessionTimeoutMs: config.sessionTimeoutMs,
     onPing: (containerInstanceArn, at, managedInstanceId) => {
       options.onAgentPing?.(containerInstanceArn, at);
-      if (managedInstanceId !== undefined) recordPing(managedInstanceId, at);
+      if (managedInstanceId !== undefined) pings.record(managedInstanceId, at);
     },
   });
   await gateway.start();
@@ -190,7 +184,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       stopDeliveryEvents();
       await delivery.stop();
       await purge.stop();
-      await Promise.all(pings);
+      await pings.stop();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeIdleConnections();
