@@ -15,3 +15,4 @@ export {
   type ImageCleanupConfig,
   type ImagePullBehavior,
 } from './engine-config.js';
+export { dockerTaskEngine, ownerIdOf, stopTaskEngine, type EngineOptions } from './agent-engine.js';

@@ -20,7 +20,7 @@
 import type { Logger } from 'pino';
 import type { AcsTask } from '../../protocol/acs/payload.js';
 import type { KnownStatus } from '../../domain/status.js';
-import type { NetworkBinding, StateChangeReporter, TaskState, TaskStateStore } from '../tasks/contracts.js';
+import type { StateChangeReporter, TaskState, TaskStateStore } from '../tasks/contracts.js';
 import {
   createAction,
   observeAction,
@@ -31,25 +31,12 @@ import {
   type ActionResult,
 } from './container-actions.js';
 import { runCleanup } from './task-cleanup.js';
-import {
-  containerOf,
-  exitedPatch,
-  forward,
-  healthOf,
-  patchContainer,
-  runningPatch,
-} from './container-updates.js';
-import type { ContainerFacts, ContainerSummary } from './docker/docker-client.js';
+import { applyResult } from './action-results.js';
+import { containerOf, forward, healthOf, patchContainer } from './container-updates.js';
+import type { ContainerSummary } from './docker/docker-client.js';
 import { graphProblem, type ContainerView } from './dependencies.js';
 import { EventQueue } from './queue.js';
-import {
-  afterContainerStopped,
-  reportKey,
-  shouldRestart,
-  stateChange,
-  stopTask,
-  withTaskStatus,
-} from './task-status.js';
+import { reportKey, stateChange, stopTask, withTaskStatus } from './task-status.js';
 import { nextTransition, type TaskView } from './transitions.js';
 
 export type TaskEvent =
@@ -249,63 +236,17 @@ export class ManagedTask {
     if (result.kind === 'observed' || (result.kind === 'failed' && result.step === 'inspect'))
       rt.observing = false;
     else rt.applied = undefined;
-    const c = containerOf(this.#state, name);
-    const def = this.#def(name);
-    switch (result.kind) {
-      case 'pulled':
-        this.#state = {
-          ...patchContainer(this.#state, name, {
-            knownStatus: forward(c.knownStatus, 'PULLED'),
-            ...(result.imageDigest !== undefined && { imageDigest: result.imageDigest }),
-          }),
-          ...pullTimes(this.#state, result.pullStartedAt, result.pullStoppedAt),
-        };
-        break;
-      case 'created':
-        rt.dockerName = result.dockerName;
-        this.#state = patchContainer(this.#state, name, {
-          runtimeId: result.runtimeId,
-          knownStatus: forward(c.knownStatus, 'CREATED'),
-        });
-        break;
-      case 'started':
-        // dockerd accepted the start: the container ran, whatever a later look shows (it may have exited).
-        this.#state = patchContainer(this.#state, name, { knownStatus: forward(c.knownStatus, 'RUNNING') });
-        if (result.facts === undefined) rt.recheck = true;
-        else this.#facts(name, result.facts);
-        if (restart) {
-          this.#state = patchContainer(this.#state, name, { restartCount: (c.restartCount ?? 0) + 1 });
-          this.#log.info(
-            { container: name, restarts: (c.restartCount ?? 0) + 1 },
-            'container restarted by its restart policy',
-          );
-        }
-        break;
-      case 'stopped':
-        if (result.facts === undefined || !result.facts.running) {
-          this.#state = patchContainer(this.#state, name, {
-            knownStatus: 'STOPPED',
-            ...(result.facts !== undefined && exitedPatch(result.facts)),
-          });
-        }
-        break;
-      case 'observed':
-        this.#facts(name, result.facts);
-        break;
-      case 'failed':
-        if (result.step === 'inspect') {
-          this.#log.warn({ container: name, reason: result.reason }, 'cannot inspect container');
-          break;
-        }
-        this.#state = {
-          ...patchContainer(this.#state, name, {
-            knownStatus: 'STOPPED',
-            reason: result.reason,
-          }),
-          ...pullTimes(this.#state, result.pullStartedAt, result.pullStoppedAt),
-        };
-        this.#state = afterContainerStopped(this.#state, def, result.reason);
-        break;
+    const out = applyResult(this.#state, this.#def(name), result, { restart, now: this.#deps.clock.now() });
+    this.#state = out.state;
+    if (out.dockerName !== undefined) rt.dockerName = out.dockerName;
+    if (out.startedAt !== undefined) rt.startedAt = out.startedAt;
+    if (out.recheck === true) rt.recheck = true;
+    if (out.note?.level === 'warn') this.#log.warn(out.note.fields, out.note.msg);
+    else if (out.note !== undefined) this.#log.info(out.note.fields, out.note.msg);
+    if (out.restart !== undefined) {
+      rt.applied = 'RUNNING';
+      this.#launch(name, startAction(this.#deps, out.restart), true);
+      return;
     }
     const after = containerOf(this.#state, name);
     if (
@@ -318,60 +259,6 @@ export class ManagedTask {
       rt.recheck = false;
       this.#observe(name, after.runtimeId);
     }
-  }
-
-  /** What Docker says about a container, applied: running, exited (maybe restarted), or gone. */
-  #facts(name: string, facts: ContainerFacts | undefined): void {
-    const c = containerOf(this.#state, name);
-    const def = this.#def(name);
-    const rt = this.#rt(name);
-    if (facts === undefined) {
-      if (c.knownStatus === 'STOPPED' || c.runtimeId === undefined) return;
-      const reason = `CannotInspectContainerError: container ${c.runtimeId} no longer exists on the host`;
-      this.#state = patchContainer(this.#state, name, { knownStatus: 'STOPPED', reason });
-      this.#state = afterContainerStopped(this.#state, def, c.knownStatus === 'RUNNING' ? undefined : reason);
-      return;
-    }
-    rt.dockerName = facts.name;
-    if (facts.startedAt !== undefined) rt.startedAt = facts.startedAt;
-    if (facts.running || facts.status === 'restarting' || facts.status === 'paused') {
-      this.#state = patchContainer(
-        this.#state,
-        name,
-        runningPatch(c, facts, hostModeBindings(def.portMappings)),
-      );
-      return;
-    }
-    if (facts.status === 'created') {
-      this.#state = patchContainer(this.#state, name, {
-        runtimeId: facts.id,
-        knownStatus: forward(c.knownStatus, 'CREATED'),
-      });
-      return;
-    }
-    // Exited or dead.
-    if (c.knownStatus === 'STOPPED') {
-      if (c.exitCode === undefined && facts.startedAt !== undefined) {
-        this.#state = patchContainer(this.#state, name, { exitCode: facts.exitCode });
-      }
-      return;
-    }
-    const decision = shouldRestart(def.restartPolicy, {
-      exitCode: facts.startedAt === undefined ? undefined : facts.exitCode,
-      lastStartedAt: facts.startedAt,
-      taskDesired: this.#state.task.desiredStatus,
-      now: this.#deps.clock.now(),
-    });
-    if (decision.restart) {
-      rt.applied = 'RUNNING';
-      this.#launch(name, startAction(this.#deps, facts.id), true);
-      return;
-    }
-    if (def.restartPolicy?.enabled === true) {
-      this.#log.info({ container: name, why: decision.why }, 'container not restarted');
-    }
-    this.#state = patchContainer(this.#state, name, exitedPatch(facts));
-    this.#state = afterContainerStopped(this.#state, def, undefined);
   }
 
   /** Applies every transition that needs no Docker call and starts the Docker calls for the rest. */
@@ -558,32 +445,4 @@ function seqOf(task: AcsTask): { desiredStatusSeq?: number } {
 
 function reasonOf(task: AcsTask): { stoppedReason?: string } {
   return task.stoppedReason === undefined ? {} : { stoppedReason: task.stoppedReason };
-}
-
-/** The task's pull window: the first pull's start to the last pull's end. */
-function pullTimes(
-  state: TaskState,
-  started: number | undefined,
-  stopped: number | undefined,
-): Partial<TaskState> {
-  return {
-    ...(started !== undefined && { pullStartedAt: Math.min(state.pullStartedAt ?? Infinity, started) }),
-    ...(stopped !== undefined && { pullStoppedAt: Math.max(state.pullStoppedAt ?? 0, stopped) }),
-  };
-}
-
-/** Host mode publishes nothing: each container port is the host port. */
-function hostModeBindings(mappings: AcsTask['containers'][number]['portMappings']): NetworkBinding[] {
-  return (mappings ?? []).flatMap((m) =>
-    m.containerPort === undefined
-      ? []
-      : [
-          {
-            bindIP: '0.0.0.0',
-            containerPort: m.containerPort,
-            hostPort: m.containerPort,
-            protocol: m.protocol ?? 'tcp',
-          },
-        ],
-  );
 }
