@@ -126,13 +126,7 @@ export function cpuSecondsOf(pid: number): number | undefined {
   }
 }
 
-export function readAdminKeys(file: string): { accessKeyId: string; secretAccessKey: string } {
-  const text = readFileSync(file, 'utf8');
-  const accessKeyId = /aws_access_key_id\s*=\s*(\S+)/.exec(text)?.[1];
-  const secretAccessKey = /aws_secret_access_key\s*=\s*(\S+)/.exec(text)?.[1];
-  if (accessKeyId === undefined || secretAccessKey === undefined) throw new Error(`no keys in ${file}`);
-  return { accessKeyId, secretAccessKey };
-}
+export { readAdminKeys } from '../src/auth/bootstrap.js';
 
 /** The p-th percentile of ascending values (nearest rank). */
 export function percentile(sorted: ArrayLike<number>, p: number): number {

@@ -11,13 +11,11 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { pino } from 'pino';
 import { resolveServerConfig } from '../src/server/config.js';
 import { startServer, type RunningServer } from '../src/server/server.js';
+import { readAdminKeys, type AdminKeys } from '../src/auth/bootstrap.js';
+
+export { readAdminKeys, type AdminKeys };
 
 const run = promisify(execFile);
-
-export interface AdminKeys {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-}
 
 export interface TestServer {
   readonly server: RunningServer;
@@ -37,14 +35,6 @@ export interface CliResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-export function readAdminKeys(credentialsFile: string): AdminKeys {
-  const text = readFileSync(credentialsFile, 'utf8');
-  const id = /aws_access_key_id\s*=\s*(\S+)/.exec(text)?.[1];
-  const secret = /aws_secret_access_key\s*=\s*(\S+)/.exec(text)?.[1];
-  if (id === undefined || secret === undefined) throw new Error(`no keys in ${credentialsFile}`);
-  return { accessKeyId: id, secretAccessKey: secret };
 }
 
 export function cliEnv(dataDir: string): NodeJS.ProcessEnv {

@@ -59,3 +59,17 @@ export async function ensureAdminCredentials(
   }
   return { credentialsFile, configFile, accessKeyId, created };
 }
+
+export interface AdminKeys {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/** Reads the administrator's key back from the credentials file written above. */
+export function readAdminKeys(credentialsFile: string): AdminKeys {
+  const text = readFileSync(credentialsFile, 'utf8');
+  const id = /aws_access_key_id\s*=\s*(\S+)/.exec(text)?.[1];
+  const secret = /aws_secret_access_key\s*=\s*(\S+)/.exec(text)?.[1];
+  if (id === undefined || secret === undefined) throw new Error(`no access key in ${credentialsFile}`);
+  return { accessKeyId: id, secretAccessKey: secret };
+}

@@ -47,6 +47,10 @@ export function registerAgentCommand(program: Command): void {
       `introspection API address, or off [${ENV_VARS.introspectionListen}, default ${DEFAULTS.introspectionListen}]`,
     )
     .option(
+      '--metadata-listen <port|host:port>',
+      `task metadata endpoint: a port (loopback and the Docker bridge), HOST:PORT, or off [${ENV_VARS.metadataListen}, default ${DEFAULTS.metadataListen}]`,
+    )
+    .option(
       '--docker-host <url>',
       `Docker Engine endpoint [${ENV_VARS.dockerHost}, default ${DEFAULTS.dockerHost}]`,
     )

@@ -5,12 +5,14 @@ import { Command } from 'commander';
 import { registerAgentCommand } from './agent-command.js';
 import { registerInstallScriptCommand } from './install-script-command.js';
 import { registerServerCommand } from './server-command.js';
+import { registerUpCommand } from './up-command.js';
 
 const program = new Command()
   .name('berth')
   .description('A self-hosted control plane and agent that speak the Amazon ECS Anywhere API.')
   .showHelpAfterError();
 
+registerUpCommand(program);
 registerServerCommand(program);
 registerAgentCommand(program);
 registerInstallScriptCommand(program);

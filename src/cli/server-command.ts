@@ -8,10 +8,9 @@ import {
 } from '../server/config.js';
 import { startServer } from '../server/server.js';
 
-export function registerServerCommand(program: Command): void {
-  program
-    .command('server')
-    .description('Run the control plane (ECS API on an embedded SQLite store).')
+/** The control plane's options, shared by `berth server` and `berth up`. */
+export function addServerOptions(command: Command): Command {
+  return command
     .option('--listen <host:port>', `address to serve on [${ENV_VARS.listen}, default ${DEFAULTS.listen}]`)
     .option(
       '--data-dir <dir>',
@@ -45,40 +44,45 @@ export function registerServerCommand(program: Command): void {
     .option(
       '--stopped-task-retention <duration>',
       `how long stopped tasks stay describable, at least 1h [${ENV_VARS.stoppedTaskRetention}, default ${DEFAULTS.stoppedTaskRetention}]`,
-    )
-    .action(async (flags: ServerOptions) => {
-      let config;
-      let server;
-      try {
-        config = resolveServerConfig(flags);
-        // Start-up failures a user can fix (e.g. the port is taken) are ConfigErrors too.
-        server = await startServer(config);
-      } catch (e) {
-        if (e instanceof ConfigError) {
-          console.error(`berth server: ${e.message}`);
-          process.exit(2);
-        }
-        throw e;
+    );
+}
+
+export function registerServerCommand(program: Command): void {
+  addServerOptions(
+    program.command('server').description('Run the control plane (ECS API on an embedded SQLite store).'),
+  ).action(async (flags: ServerOptions) => {
+    let config;
+    let server;
+    try {
+      config = resolveServerConfig(flags);
+      // Start-up failures a user can fix (e.g. the port is taken) are ConfigErrors too.
+      server = await startServer(config);
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        console.error(`berth server: ${e.message}`);
+        process.exit(2);
       }
-      const { credentialsFile, configFile } = server.admin;
-      process.stderr.write(
-        [
-          `Berth control plane: ${server.url}  (region ${config.region}, account ${config.accountId})`,
-          `Administrator credentials: ${credentialsFile} (profile "berth")`,
-          `Use them with the AWS CLI:`,
-          `  export AWS_SHARED_CREDENTIALS_FILE=${credentialsFile} AWS_CONFIG_FILE=${configFile} AWS_PROFILE=berth`,
-          `  aws --endpoint-url ${server.url} ecs list-clusters`,
-          '',
-        ].join('\n'),
+      throw e;
+    }
+    const { credentialsFile, configFile } = server.admin;
+    process.stderr.write(
+      [
+        `Berth control plane: ${server.url}  (region ${config.region}, account ${config.accountId})`,
+        `Administrator credentials: ${credentialsFile} (profile "berth")`,
+        `Use them with the AWS CLI:`,
+        `  export AWS_SHARED_CREDENTIALS_FILE=${credentialsFile} AWS_CONFIG_FILE=${configFile} AWS_PROFILE=berth`,
+        `  aws --endpoint-url ${server.url} ecs list-clusters`,
+        '',
+      ].join('\n'),
+    );
+    const stop = (signal: string) => {
+      process.stderr.write(`berth server: ${signal}, shutting down\n`);
+      server.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
       );
-      const stop = (signal: string) => {
-        process.stderr.write(`berth server: ${signal}, shutting down\n`);
-        server.stop().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-    });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
 }
