@@ -24,8 +24,18 @@ export class AgentProcess {
   stderr = '';
   readonly exited: Promise<Exit>;
 
-  constructor(args: readonly string[], env: Readonly<Record<string, string>> = {}) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'agent', ...args], {
+  /**
+   * `options.launcher` goes before the command, e.g. `['nsenter', '--net=/var/run/netns/h1', '--']` to run
+   * the agent on a test host (test/hosts.ts); nsenter execs, so the child's pid is still the agent's.
+   */
+  constructor(
+    args: readonly string[],
+    env: Readonly<Record<string, string>> = {},
+    options: { readonly launcher?: readonly string[] } = {},
+  ) {
+    const argv = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'agent', ...args];
+    const [file, ...rest] = [...(options.launcher ?? []), ...argv] as [string, ...string[]];
+    this.child = spawn(file, rest, {
       cwd: REPO,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,11 +7,13 @@
  * log configuration), so they are read with dockerode directly, under their own time limit, and mapped by
  * a pure function the unit tests exercise with recorded inspect output.
  */
+import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import Dockerode from 'dockerode';
 import type { DockerEndpoint } from '../option-values.js';
 import type { DockerClient } from '../engine/docker/docker-client.js';
 import { createDockerodeClient } from '../engine/docker/dockerode-client.js';
+import { DockerError } from '../engine/docker/errors.js';
 
 /** An inspect reads dockerd's memory: far less than this unless dockerd is in trouble, and a caller waits. */
 export const DETAILS_TIMEOUT_MS = 10_000;
@@ -19,6 +21,8 @@ export const DETAILS_TIMEOUT_MS = 10_000;
 export const BRIDGE_LOOKUP_TIMEOUT_MS = 5_000;
 /** Docker's default bridge interface, for when dockerd does not answer (it still exists while dockerd is down). */
 export const DEFAULT_BRIDGE_INTERFACE = 'docker0';
+/** The kernel's routing tables, which list the host's own addresses (whether their interface is up or not). */
+const FIB_TRIE = '/proc/net/fib_trie';
 
 export interface HealthCheckRun {
   readonly end: string | undefined;
@@ -47,7 +51,7 @@ export interface ContainerDetails {
 export interface ContainerReader {
   /** Undefined when Docker has no such container. */
   details(runtimeId: string): Promise<ContainerDetails | undefined>;
-  /** One sample of Docker's stats JSON. */
+  /** One sample of Docker's stats JSON; undefined when Docker has no such container. */
   stats(runtimeId: string): Promise<unknown>;
 }
 
@@ -83,7 +87,7 @@ export function containerDetails(info: Dockerode.ContainerInspectInfo): Containe
             })),
           },
     logDriver: log?.Type,
-    logOptions: log?.Config ?? {},
+    logOptions: (log?.Config as Record<string, string> | undefined) ?? {},
   };
 }
 
@@ -95,22 +99,30 @@ function dockerodeFor(endpoint: DockerEndpoint): Dockerode {
   );
 }
 
-/** Runs `call` with an abort signal that fires after `ms`; rejects with a message naming `what`. */
+/**
+ * Runs `call` under a time limit: the signal aborts the request where dockerode supports it, and the
+ * caller gets its error on time either way.
+ */
 async function limited<T>(what: string, ms: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), ms);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`Docker did not answer ${what} within ${ms / 1000}s`));
+    }, ms);
+  });
   try {
-    return await call(controller.signal);
-  } catch (e) {
-    if (controller.signal.aborted) throw new Error(`Docker did not answer ${what} within ${ms / 1000}s`);
-    throw e;
+    return await Promise.race([call(controller.signal), timeout]);
   } finally {
     clearTimeout(timer);
   }
 }
 
+/** Docker's 404, from dockerode (`statusCode` on its error) or from the engine's client (a DockerError). */
 function isNotFound(e: unknown): boolean {
-  return (e as { statusCode?: number } | undefined)?.statusCode === 404;
+  if (e instanceof DockerError) return e.statusCode === 404;
+  return (e as { statusCode?: unknown } | undefined)?.statusCode === 404;
 }
 
 export function dockerContainerReader(endpoint: DockerEndpoint, client?: DockerClient): ContainerReader {
@@ -134,31 +146,92 @@ export function dockerContainerReader(endpoint: DockerEndpoint, client?: DockerC
         throw e;
       }
     },
-    stats: (runtimeId) => stats.containerStats(runtimeId),
+    async stats(runtimeId) {
+      try {
+        return await stats.containerStats(runtimeId);
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    },
   };
 }
 
-/** The IPv4 address of a host interface, if it has one. */
+/** The IPv4 address of a host interface that is up with a carrier (Node lists no others). */
 export function interfaceAddress(name: string): string | undefined {
   return networkInterfaces()[name]?.find((a) => a.family === 'IPv4')?.address;
 }
 
+/** The host's own IPv4 addresses, from the kernel's routing table dump (`/proc/net/fib_trie`). Pure. */
+export function localAddresses(fibTrie: string): string[] {
+  const found = new Set<string>();
+  const lines = fibTrie.split('\n');
+  for (let i = 0; i + 1 < lines.length; i++) {
+    const address = /\|-- (\d+\.\d+\.\d+\.\d+)$/.exec(lines[i] ?? '')?.[1];
+    if (address !== undefined && /\/32 host LOCAL/.test(lines[i + 1] ?? '')) found.add(address);
+  }
+  return [...found];
+}
+
+function readLocalAddresses(): string[] {
+  try {
+    return localAddresses(readFileSync(FIB_TRIE, 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
+function ipv4ToNumber(ip: string): number | undefined {
+  const parts = ip.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
+  return parts.reduce((n, p) => n * 256 + p, 0);
+}
+
+/** Whether `ip` is inside `cidr` (IPv4). Pure. */
+export function inSubnet(ip: string, cidr: string): boolean {
+  const [network = '', bits = ''] = cidr.split('/');
+  const prefix = Number(bits);
+  const a = ipv4ToNumber(ip);
+  const b = ipv4ToNumber(network);
+  if (a === undefined || b === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32)
+    return false;
+  const size = 2 ** (32 - prefix);
+  return Math.floor(a / size) === Math.floor(b / size);
+}
+
 interface BridgeNetwork {
-  readonly IPAM?: { readonly Config?: readonly { readonly Gateway?: string }[] | null };
+  readonly IPAM?: {
+    readonly Config?: readonly { readonly Subnet?: string; readonly Gateway?: string }[] | null;
+  };
   readonly Options?: Readonly<Record<string, string>> | null;
 }
 
-/** The bridge gateway from `docker network inspect bridge` (interface as fallback). Pure apart from the lookup. */
-export function gatewayOf(
-  network: BridgeNetwork,
-  lookup: (name: string) => string | undefined = interfaceAddress,
-): string | undefined {
-  const fromIpam = network.IPAM?.Config?.map((c) => c.Gateway).find(
-    (g): g is string => g !== undefined && /^\d+\.\d+\.\d+\.\d+$/.test(g),
+/** How the host's addresses are read; the real host's by default. */
+export interface HostAddresses {
+  readonly interfaceAddress: (name: string) => string | undefined;
+  readonly localAddresses: () => readonly string[];
+}
+
+const REAL_HOST: HostAddresses = { interfaceAddress, localAddresses: readLocalAddresses };
+
+/**
+ * The bridge gateway from `docker network inspect bridge`. dockerd leaves Gateway out of the default
+ * bridge's IPAM when it adopted an existing docker0 address; the gateway is then the host's own address in
+ * the bridge's subnet (read from the kernel, since Node does not list a bridge without containers), or
+ * failing that the bridge interface's.
+ */
+export function gatewayOf(network: BridgeNetwork, host: HostAddresses = REAL_HOST): string | undefined {
+  const configs = network.IPAM?.Config ?? [];
+  const fromIpam = configs
+    .map((c) => c.Gateway)
+    .find((g): g is string => g !== undefined && ipv4ToNumber(g) !== undefined);
+  if (fromIpam !== undefined) return fromIpam;
+  const subnets = configs.flatMap((c) => (c.Subnet === undefined ? [] : [c.Subnet]));
+  const own = host.localAddresses().find((ip) => subnets.some((s) => inSubnet(ip, s)));
+  return (
+    own ??
+    host.interfaceAddress(network.Options?.['com.docker.network.bridge.name'] ?? DEFAULT_BRIDGE_INTERFACE)
   );
-  // dockerd leaves Gateway out of the default bridge's IPAM when it adopted an existing docker0 address;
-  // the bridge interface then carries it.
-  return fromIpam ?? lookup(network.Options?.['com.docker.network.bridge.name'] ?? DEFAULT_BRIDGE_INTERFACE);
 }
 
 /**
@@ -167,8 +240,10 @@ export function gatewayOf(
  */
 export async function findBridgeGateway(endpoint: DockerEndpoint): Promise<string | undefined> {
   try {
-    const network = (await limited('a network inspect', BRIDGE_LOOKUP_TIMEOUT_MS, (abortSignal) =>
-      dockerodeFor(endpoint).getNetwork('bridge').inspect({ abortSignal }),
+    const network = (await limited(
+      'a network inspect',
+      BRIDGE_LOOKUP_TIMEOUT_MS,
+      () => dockerodeFor(endpoint).getNetwork('bridge').inspect() as Promise<unknown>,
     )) as BridgeNetwork;
     return gatewayOf(network);
   } catch {

@@ -14,7 +14,16 @@
  * new one changes every id, so only running containers of the old data directory would be affected.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { AcsContainer } from '../../protocol/acs/payload.js';
 import { ConfigError } from '../../util/options.js';
@@ -106,6 +115,11 @@ export class EndpointIndex {
       this.#ids.set(key, id);
     }
     return id;
+  }
+
+  /** Whether the id was known at the last rebuild; cheap, for rate limiting before any lookup work. */
+  has(id: string): boolean {
+    return this.#byId.has(id);
   }
 
   resolve(id: string): Located | undefined {

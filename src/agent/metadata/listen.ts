@@ -20,25 +20,27 @@ export type MetadataListen =
   /** One address. */
   | { readonly kind: 'address'; readonly host: string; readonly port: number };
 
-/** `PORT`, `HOST:PORT`, `[IPv6]:PORT`, or `off`. */
+/** `PORT`, `HOST:PORT`, `[IPv6]:PORT`, or `off`; the config file may give the port as a number. */
 export function metadataListenOption(picked: Picked): MetadataListen | undefined {
-  const value = text('metadataListen', picked);
-  if (value === 'off') return undefined;
-  const bare = /^\d{1,5}$/.exec(value);
-  if (bare !== null) {
-    const port = Number(value);
-    if (port <= 65535) return { kind: 'loopback-and-bridge', port };
-  }
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
-  const port = Number(m?.[3]);
-  const host = m?.[1] ?? m?.[2];
-  if (host === undefined || port > 65535) {
-    throw invalid(
+  const wrong = () =>
+    invalid(
       'metadataListen',
       picked,
       `must be a port (like ${DEFAULT_METADATA_PORT}: loopback and the Docker bridge), HOST:PORT, or off`,
     );
+  const v = picked.value;
+  if (typeof v !== 'string' && !Number.isInteger(v)) throw wrong();
+  const value = typeof v === 'string' ? text('metadataListen', picked) : String(v);
+  if (value === 'off') return undefined;
+  if (/^\d{1,5}$/.test(value)) {
+    const port = Number(value);
+    if (port > 65535) throw wrong();
+    return { kind: 'loopback-and-bridge', port };
   }
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+  const port = Number(m?.[3]);
+  const host = m?.[1] ?? m?.[2];
+  if (host === undefined || port > 65535) throw wrong();
   return { kind: 'address', host, port };
 }
 
