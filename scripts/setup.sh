@@ -105,6 +105,21 @@ ensure_busybox() {
   apt_install busybox-static
 }
 
+# Test hosts (test/hosts.ts): network namespaces and veth pairs (ip, from iproute2), processes started inside
+# them (nsenter, from util-linux), and a containerd and dockerd per host (containerd comes with docker.io;
+# iptables is what dockerd publishes ports with inside each namespace).
+ensure_test_host_tools() {
+  local missing=()
+  command -v ip >/dev/null || missing+=(iproute2)
+  command -v nsenter >/dev/null || missing+=(util-linux)
+  command -v containerd >/dev/null || missing+=(containerd)
+  command -v iptables >/dev/null || missing+=(iptables)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing what the test hosts need: ${missing[*]}"
+    apt_install "${missing[@]}"
+  fi
+}
+
 # The agent install script's test runs shellcheck on it.
 ensure_shellcheck() {
   command -v shellcheck >/dev/null || apt_install shellcheck
@@ -124,4 +139,5 @@ if [ "${BERTH_SETUP_DOCKER:-1}" = 1 ]; then
   ensure_docker
   ensure_registry
   ensure_busybox
+  ensure_test_host_tools
 fi

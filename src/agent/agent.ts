@@ -35,6 +35,7 @@ import {
 } from './identity/index.js';
 import { readHostResources, totalResources } from './instance-facts.js';
 import { startIntrospection, type IntrospectionServer, type IntrospectionView } from './introspection.js';
+import { startMetadataService, type MetadataService } from './metadata/metadata-service.js';
 import { DEFAULT_BACKOFF, ExponentialBackoff, type BackoffSettings } from './session/backoff.js';
 import { connectSession, IllegalStateError, type AgentSession } from './session/agent-session.js';
 import type { SessionError } from './session/reconnect-policy.js';
@@ -103,6 +104,7 @@ export class Agent extends EventEmitter<{ state: [state: AgentState, previous: A
   #exit: AgentExit = { code: EXIT_CODES.stopped };
   #run: Promise<void> | undefined;
   #introspection: IntrospectionServer | undefined;
+  #metadata: MetadataService | undefined;
   #identity: AgentIdentity | undefined;
   #creds: InstanceCredentials | undefined;
   #ecs: ECSClient | undefined;
@@ -182,6 +184,7 @@ export class Agent extends EventEmitter<{ state: [state: AgentState, previous: A
           reservedPorts: c.reservedPorts,
           reservedUdpPorts: c.reservedUdpPorts,
           introspection: c.introspection ?? 'off',
+          metadata: c.metadata ?? 'off',
           activation: c.activationId ?? 'none given',
         },
         'berth agent starting',
@@ -322,6 +325,16 @@ export class Agent extends EventEmitter<{ state: [state: AgentState, previous: A
       credentials: creds.provider,
     });
     this.#submitter = submitter;
+    // Before the engine: containers get the endpoint's address in their environment when created.
+    if (this.#c.metadata !== undefined) {
+      this.#metadata = await startMetadataService({
+        listen: this.#c.metadata,
+        dataDir: this.#c.dataDir,
+        docker: this.#c.docker,
+        tasks: () => this.#tasks?.engine.tasks() ?? new Map(),
+        log: this.#log,
+      });
+    }
     this.#tasks = await startTaskRuntime({
       dataDir: this.#c.dataDir,
       clusterArn: clusterArnOf(arn) ?? this.#c.cluster,
@@ -329,6 +342,7 @@ export class Agent extends EventEmitter<{ state: [state: AgentState, previous: A
       submit: submitter.submit,
       engine,
       log: this.#log,
+      ...(this.#metadata !== undefined && { agentEnvironment: this.#metadata.environmentFor }),
     });
   }
 
@@ -402,6 +416,7 @@ export class Agent extends EventEmitter<{ state: [state: AgentState, previous: A
     this.#submitter?.destroy();
     this.#creds?.close();
     this.#ecs?.destroy();
+    await this.#metadata?.close();
     await this.#introspection?.close();
     this.#setState('STOPPED');
     this.#resolveDone(this.#exit);

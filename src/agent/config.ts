@@ -35,6 +35,7 @@ import {
   type OptionName,
 } from './options.js';
 import type { RegistryAuthTable } from './engine/docker/registry-auth.js';
+import { metadataListenOption, type MetadataListen } from './metadata/listen.js';
 import type { ImageCleanupConfig, ImagePullBehavior } from './engine/engine-config.js';
 import {
   dockerAuthOption,
@@ -70,6 +71,8 @@ export interface AgentConfig {
   readonly attributes: Readonly<Record<string, string>>;
   /** Undefined when turned off. Port 0 picks a free port. */
   readonly introspection: { readonly host: string; readonly port: number } | undefined;
+  /** Where the task metadata endpoint listens; undefined when turned off. */
+  readonly metadata: MetadataListen | undefined;
   readonly docker: DockerEndpoint;
   readonly logLevel: LogLevel;
   readonly containerStopTimeoutMs: number;
@@ -134,6 +137,7 @@ export function resolveAgentConfig(
     reservedUdpPorts: portList('reservedUdpPorts', need('reservedUdpPorts')),
     attributes: attributes(need('attributes')),
     introspection: introspection(need('introspectionListen')),
+    metadata: metadataListenOption(need('metadataListen')),
     docker: dockerEndpoint(need('dockerHost')),
     logLevel: logLevelOption(need('logLevel')),
     containerStopTimeoutMs: durationOption(

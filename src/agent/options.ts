@@ -28,6 +28,8 @@ export interface AgentOptions {
   attributes?: string;
   /** Introspection API address, or `off`. @default "127.0.0.1:51678" (env BERTH_INTROSPECTION_LISTEN) */
   introspectionListen?: string;
+  /** Task metadata endpoint: PORT (loopback + Docker bridge), HOST:PORT, or `off`. @default "51679" (env BERTH_METADATA_LISTEN) */
+  metadataListen?: string;
   /** Docker Engine endpoint. @default "unix:///var/run/docker.sock" (env DOCKER_HOST) */
   dockerHost?: string;
   /** @default "info" (env BERTH_AGENT_LOG_LEVEL) */
@@ -62,6 +64,7 @@ export const FLAGS = {
   reservedUdpPorts: '--reserved-udp-ports',
   attributes: '--attributes',
   introspectionListen: '--introspection-listen',
+  metadataListen: '--metadata-listen',
   dockerHost: '--docker-host',
   logLevel: '--log-level',
   containerStopTimeout: '--container-stop-timeout',
@@ -85,6 +88,7 @@ export const ENV_VARS = {
   reservedUdpPorts: 'BERTH_RESERVED_UDP_PORTS',
   attributes: 'BERTH_INSTANCE_ATTRIBUTES',
   introspectionListen: 'BERTH_INTROSPECTION_LISTEN',
+  metadataListen: 'BERTH_METADATA_LISTEN',
   // The variable every Docker client reads, so the agent finds the engine the host's `docker` CLI uses.
   dockerHost: 'DOCKER_HOST',
   logLevel: 'BERTH_AGENT_LOG_LEVEL',
@@ -111,6 +115,8 @@ export const DEFAULTS = {
   attributes: '',
   // ECS's introspection port; loopback only, since it tells anyone who asks which cluster this host is in.
   introspectionListen: '127.0.0.1:51678',
+  // ECS's TMDS port, on loopback and the Docker bridge's gateway only (see metadata/metadata-service.ts).
+  metadataListen: '51679',
   dockerHost: 'unix:///var/run/docker.sock',
   logLevel: 'info',
   // The ECS agent's defaults (ECS_CONTAINER_STOP_TIMEOUT, ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION, ...),

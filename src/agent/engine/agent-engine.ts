@@ -53,6 +53,7 @@ export function dockerTaskEngine(options: EngineOptions): TaskEngineFactory {
         ownerId: ownerIdOf(options.dataDir),
       },
       log: deps.log,
+      ...(deps.agentEnvironment !== undefined && { agentEnvironment: deps.agentEnvironment }),
     });
     await engine.start();
     return engine;

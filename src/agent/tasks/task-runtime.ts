@@ -10,7 +10,7 @@
  */
 import { pino, type Logger } from 'pino';
 import type { AgentEnvelope } from '../../protocol/acs/messages.js';
-import type { PayloadMessage } from '../../protocol/acs/payload.js';
+import type { AcsContainer, AcsTask, PayloadMessage } from '../../protocol/acs/payload.js';
 import type { StateChangeReporter, TaskEngine, TaskState, TaskStateStore } from './contracts.js';
 import { PayloadResponder } from './payload-responder.js';
 import { DurableStateChangeReporter } from './reporter.js';
@@ -26,6 +26,8 @@ export interface TaskEngineDeps {
   readonly clusterArn: string;
   readonly containerInstanceArn: string;
   readonly log: Logger;
+  /** Variables the agent adds to every container (the task metadata endpoint's URLs). */
+  readonly agentEnvironment?: (task: AcsTask, container: AcsContainer) => Readonly<Record<string, string>>;
 }
 
 /** Builds the task engine (the Docker one in production, a fake in tests). */
@@ -40,6 +42,8 @@ export interface TaskRuntimeOptions {
   readonly log?: Logger;
   /** Report retries. @default REPORT_BACKOFF (1 s to 30 s, ×1.3, jitter 0.2) */
   readonly reportBackoff?: Partial<BackoffSettings>;
+  /** Passed on to the engine factory. */
+  readonly agentEnvironment?: TaskEngineDeps['agentEnvironment'];
 }
 
 export interface TaskRuntime {
@@ -73,6 +77,7 @@ export async function startTaskRuntime(o: TaskRuntimeOptions): Promise<TaskRunti
     clusterArn: o.clusterArn,
     containerInstanceArn: o.containerInstanceArn,
     log: log.child({ component: 'engine' }),
+    ...(o.agentEnvironment !== undefined && { agentEnvironment: o.agentEnvironment }),
   });
   let send: (envelope: AgentEnvelope) => boolean = () => false;
   const responder = new PayloadResponder({
