@@ -7,6 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '../src/auth/sha256.js';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 
@@ -146,4 +148,37 @@ export function table(rows: readonly (readonly string[])[]): string {
 
 export function mib(n: number | undefined): string {
   return n === undefined || !Number.isFinite(n) ? 'n/a' : `${n.toFixed(1)} MiB`;
+}
+
+/** CreateActivation, signed with the administrator's keys (no SSM SDK client is a dependency). */
+export async function createActivation(
+  url: string,
+  keys: { accessKeyId: string; secretAccessKey: string },
+  limit: number,
+  region = 'us-east-1',
+): Promise<{ id: string; code: string }> {
+  const body = JSON.stringify({ IamRole: 'ecsAnywhereRole', RegistrationLimit: limit });
+  const { hostname: host, port } = new URL(url);
+  const signer = new SignatureV4({ credentials: keys, region, service: 'ssm', sha256: Sha256 });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: host,
+    port: Number(port),
+    path: '/',
+    query: {},
+    headers: {
+      host: `${host}:${port}`,
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AmazonSSM.CreateActivation',
+    },
+    body,
+  });
+  const headers = Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k !== 'host'));
+  const res = await fetch(`${url}/`, { method: 'POST', headers, body });
+  const out = (await res.json()) as { ActivationId?: string; ActivationCode?: string; message?: string };
+  if (!res.ok || out.ActivationId === undefined || out.ActivationCode === undefined) {
+    throw new Error(`CreateActivation failed (${res.status}): ${out.message ?? JSON.stringify(out)}`);
+  }
+  return { id: out.ActivationId, code: out.ActivationCode };
 }

@@ -42,15 +42,14 @@ import {
   ListContainerInstancesCommand,
   RegisterContainerInstanceCommand,
 } from '@aws-sdk/client-ecs';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { pino } from 'pino';
 import { InstanceCredentials, registerManagedInstance } from '../src/agent/identity/index.js';
 import { connectSession, type AgentSession } from '../src/agent/session/agent-session.js';
-import { Sha256 } from '../src/auth/sha256.js';
 import { parseDuration } from '../src/util/duration.js';
 import { BERTH_VERSION } from '../src/util/version.js';
 import {
   cpuSecondsOf,
+  createActivation,
   memoryOf,
   mib,
   percentile,
@@ -148,38 +147,6 @@ function withTimeout<T>(what: string, promise: Promise<T>, ms: number): Promise<
     timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** CreateActivation, signed with the administrator's keys (no SSM SDK client is a dependency). */
-async function createActivation(
-  url: string,
-  keys: { accessKeyId: string; secretAccessKey: string },
-  limit: number,
-): Promise<{ id: string; code: string }> {
-  const body = JSON.stringify({ IamRole: 'ecsAnywhereRole', RegistrationLimit: limit });
-  const { hostname: host, port } = new URL(url);
-  const signer = new SignatureV4({ credentials: keys, region: REGION, service: 'ssm', sha256: Sha256 });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: host,
-    port: Number(port),
-    path: '/',
-    query: {},
-    headers: {
-      host: `${host}:${port}`,
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AmazonSSM.CreateActivation',
-    },
-    body,
-  });
-  const headers = Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k !== 'host'));
-  const res = await fetch(`${url}/`, { method: 'POST', headers, body });
-  const out = (await res.json()) as { ActivationId?: string; ActivationCode?: string; message?: string };
-  if (!res.ok || out.ActivationId === undefined || out.ActivationCode === undefined) {
-    throw new Error(`CreateActivation failed (${res.status}): ${out.message ?? JSON.stringify(out)}`);
-  }
-  return { id: out.ActivationId, code: out.ActivationCode };
 }
 
 interface Registered {
@@ -388,7 +355,12 @@ async function main(): Promise<void> {
     const activations: { id: string; code: string }[] = [];
     for (let left = o.agents; left > 0; left -= MAX_REGISTRATIONS_PER_ACTIVATION) {
       activations.push(
-        await createActivation(server.url, readAdminKeys(join(dataDir, 'credentials')), Math.min(left, 1000)),
+        await createActivation(
+          server.url,
+          readAdminKeys(join(dataDir, 'credentials')),
+          Math.min(left, 1000),
+          REGION,
+        ),
       );
     }
     const idleServer = memoryOf(pid);

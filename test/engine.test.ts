@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,10 +29,11 @@ import type { EngineConfig } from '../src/agent/engine/engine-config.js';
 import { OWNER_LABEL, TASK_ARN_LABEL } from '../src/agent/engine/labels.js';
 import { dockerTaskEngine, stopTaskEngine } from '../src/agent/engine/agent-engine.js';
 import { startTaskRuntime } from '../src/agent/tasks/task-runtime.js';
+import { busyboxImage } from './images.js';
 
 const RUN = randomBytes(4).toString('hex');
-const REGISTRY = '127.0.0.1:5000';
-const IMAGE = `${REGISTRY}/berth-engine-test/busybox:1`;
+const BUSYBOX = busyboxImage({ repository: 'berth-engine-test/busybox' });
+const IMAGE = BUSYBOX.ref;
 /** Only on this host, never pushed: for the pull behaviours. */
 const LOCAL_ONLY_IMAGE = `berth-engine-test/local-only:${RUN}`;
 const OWNER = `engine-test-${RUN}`;
@@ -204,47 +205,10 @@ async function httpGet(port: number): Promise<string> {
   return (await response.text()).trim();
 }
 
-/** A busybox root filesystem imported as an image and pushed to the local registry. */
+/** The shared busybox test image, pushed to the local registry; plus a tag of it that only this host has. */
 function buildImages(): void {
-  const root = mkdtempSync(join(tmpdir(), 'berth-engine-rootfs-'));
-  try {
-    for (const dir of ['bin', 'tmp', 'etc', 'www', 'data']) mkdirSync(join(root, dir));
-    copyFileSync('/bin/busybox', join(root, 'bin/busybox'));
-    for (const tool of [
-      'sh',
-      'httpd',
-      'sleep',
-      'echo',
-      'cat',
-      'wget',
-      'ls',
-      'env',
-      'kill',
-      'nc',
-      'mkdir',
-      'test',
-      'touch',
-      'id',
-      'pwd',
-      'hostname',
-      'true',
-      'false',
-      'ps',
-    ]) {
-      symlinkSync('busybox', join(root, 'bin', tool));
-    }
-    writeFileSync(
-      join(root, 'etc/passwd'),
-      'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n',
-    );
-    writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnobody:x:65534:\n');
-    const tar = execFileSync('tar', ['-C', root, '-c', '.'], { maxBuffer: 64 * 1024 * 1024 });
-    execFileSync('docker', ['import', '-c', 'CMD ["/bin/sh"]', '-', IMAGE], { input: tar });
-    execFileSync('docker', ['push', '-q', IMAGE]);
-    execFileSync('docker', ['tag', IMAGE, LOCAL_ONLY_IMAGE]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  BUSYBOX.build();
+  execFileSync('docker', ['tag', IMAGE, LOCAL_ONLY_IMAGE]);
 }
 
 const rigs: Rig[] = [];

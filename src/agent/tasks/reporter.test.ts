@@ -158,7 +158,11 @@ describe('toSubmitRequest', () => {
           name: 'web',
           knownStatus: 'RUNNING',
           runtimeId: 'abc',
-          networkBindings: [{ bindIP: '0.0.0.0', containerPort: 80, hostPort: 8080, protocol: 'tcp' }],
+          // Docker's IPv6 copy of the binding is left out, as ECS's agent does (ECS_EXCLUDE_IPV6_PORTBINDING).
+          networkBindings: [
+            { bindIP: '0.0.0.0', containerPort: 80, hostPort: 8080, protocol: 'tcp' },
+            { bindIP: '::', containerPort: 80, hostPort: 8080, protocol: 'tcp' },
+          ],
           healthStatus: 'HEALTHY',
           imageDigest: 'sha256:1',
         },

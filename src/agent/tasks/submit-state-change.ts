@@ -18,7 +18,7 @@ import {
 import type { AwsCredentialIdentityProvider, BuildMiddleware, MetadataBearer } from '@smithy/types';
 import { backendStatus } from '../../domain/status.js';
 import { MAX_REASON_LENGTH, MAX_RUNTIME_ID_LENGTH } from '../../domain/task-report.js';
-import type { TaskStateChange } from './contracts.js';
+import type { NetworkBinding, TaskStateChange } from './contracts.js';
 
 /** The `berth` member of a SubmitTaskStateChange body. Times are epoch seconds, as awsJson timestamps are. */
 export interface BerthStateChangeExtension {
@@ -54,7 +54,7 @@ export function toSubmitRequest(change: TaskStateChange): SubmitRequest {
       ...(c.imageDigest !== undefined && { imageDigest: c.imageDigest.slice(0, MAX_RUNTIME_ID_LENGTH) }),
       ...(c.exitCode !== undefined && { exitCode: c.exitCode }),
       ...(c.reason !== undefined && { reason: c.reason.slice(0, MAX_REASON_LENGTH) }),
-      ...(c.networkBindings !== undefined && { networkBindings: c.networkBindings.map((b) => ({ ...b })) }),
+      ...(c.networkBindings !== undefined && { networkBindings: reportedBindings(c.networkBindings) }),
     })),
     ...(change.pullStartedAt !== undefined && { pullStartedAt: new Date(change.pullStartedAt) }),
     ...(change.pullStoppedAt !== undefined && { pullStoppedAt: new Date(change.pullStoppedAt) }),
@@ -67,6 +67,16 @@ export function toSubmitRequest(change: TaskStateChange): SubmitRequest {
       ...(health.length > 0 && { containers: health }),
     },
   };
+}
+
+/**
+ * Docker 20.10.6 and later list each published port twice, on 0.0.0.0 and on `::`. ECS's agent leaves the
+ * `::` copies out of its state changes (ECS_EXCLUDE_IPV6_PORTBINDING, on by default), so DescribeTasks shows
+ * one binding per port mapping, as users and load-balancer tooling expect; the task metadata endpoint, which
+ * reads the engine's state, still shows both.
+ */
+export function reportedBindings(bindings: readonly NetworkBinding[]): NetworkBinding[] {
+  return bindings.filter((b) => b.bindIP !== '::').map((b) => ({ ...b }));
 }
 
 export interface EcsSubmitterOptions {
