@@ -153,6 +153,15 @@ describe('ListTasks and DescribeTasks', () => {
     await store.containerInstances.put(arns.cluster('edge'), instanceRecord('edge', instance2));
     await store.containerInstances.put(arns.cluster('lab'), instanceRecord('lab', instanceInLab));
     for (const task of [...running, ...stopped, lab]) await store.tasks.put(task);
+    // ListTasks' serviceName must name a service of the cluster; a deleted one will do (and stays idle).
+    await store.services.put({
+      serviceArn: arns.service('edge', 'ingest'),
+      serviceName: 'ingest',
+      clusterArn: arns.cluster('edge'),
+      status: 'INACTIVE',
+      schedulingStrategy: 'REPLICA',
+      launchType: 'EXTERNAL',
+    });
     await store.tags.put(web[0]?.taskArn ?? '', [
       { key: 'team', value: 'edge' },
       { key: 'cost-center', value: '4711' },

@@ -200,9 +200,21 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Docker reports a container running before its process listens (docker-proxy accepts and closes the
+ * connection meanwhile), so the first second of refusals is not a failure.
+ */
 async function httpGet(port: number): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${port}/`);
-  return (await response.text()).trim();
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/`);
+      return (await response.text()).trim();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /** The shared busybox test image, pushed to the local registry; plus a tag of it that only this host has. */

@@ -3,14 +3,14 @@
  * the real clients pointed at it — the AWS CLI, @aws-sdk/client-ecs and (through python3) boto3.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { pino } from 'pino';
 import { resolveServerConfig } from '../src/server/config.js';
-import { startServer, type RunningServer } from '../src/server/server.js';
+import { startServer, type RunningServer, type ServiceTimings } from '../src/server/server.js';
 import { readAdminKeys, type AdminKeys } from '../src/auth/bootstrap.js';
 
 export { readAdminKeys, type AdminKeys };
@@ -80,6 +80,10 @@ export interface TestServerOptions {
   now?: () => Date;
   /** How long an unacknowledged task payload waits before it is resent. @default the server's (10 s) */
   payloadResendIntervalMs?: number;
+  /** The service controller's timings, e.g. a short health delay. @default the server's */
+  services?: ServiceTimings;
+  /** --replace-disconnected-after, e.g. `2s`. @default off */
+  replaceDisconnectedAfter?: string;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -94,6 +98,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...(options.heartbeatInterval !== undefined && { heartbeatInterval: options.heartbeatInterval }),
       ...(options.sessionTimeout !== undefined && { sessionTimeout: options.sessionTimeout }),
       ...(options.credentialLifetime !== undefined && { credentialLifetime: options.credentialLifetime }),
+      ...(options.replaceDisconnectedAfter !== undefined && {
+        replaceDisconnectedAfter: options.replaceDisconnectedAfter,
+      }),
     },
     {},
   );
@@ -103,6 +110,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.payloadResendIntervalMs !== undefined && {
       payloadResendIntervalMs: options.payloadResendIntervalMs,
     }),
+    ...(options.services !== undefined && { services: options.services }),
   });
   const keys = readAdminKeys(server.admin.credentialsFile);
   const ecs = new ECSClient({ endpoint: server.url, region, credentials: { ...keys }, maxAttempts: 1 });

@@ -285,7 +285,7 @@ void describe('test hosts', () => {
       `import { createTestHosts } from './test/hosts.ts';`,
       `const h = await createTestHosts({ count: 2, prefix: '${CRASH_PREFIX}' });`,
       `for (const host of h.hosts) {`,
-      `  const r = await host.dockerCli(['run', '-d', h.image('${IMAGE.ref}'), 'sleep', '600']);`,
+      `  const r = await host.dockerCli(['run', '-d', h.image('${IMAGE.ref}'), 'sleep', '6007']);`,
       `  if (r.code !== 0) throw new Error(r.stderr);`,
       `}`,
       `console.log('ready');`,
@@ -318,7 +318,8 @@ void describe('test hosts', () => {
         .filter((e) => /^\d+$/.test(e))
         .filter((pid) => {
           try {
-            return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === 'sleep\x00600\x00';
+            // A duration no other test uses, so containers of test files running alongside are not counted.
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === 'sleep\x006007\x00';
           } catch {
             return false;
           }

@@ -47,6 +47,8 @@ export interface Runtime {
   readonly instanceEvents: InstanceEventSink;
   /** Tells the agent gateway that the tasks of a container instance changed (placed, asked to stop). */
   readonly taskEvents: TaskEventSink;
+  /** Tells the service controller that something its services depend on changed in a cluster. */
+  readonly serviceEvents: ServiceEventSink;
 }
 
 /** What operations may announce; `server/instance-events.ts` implements it. */
@@ -58,6 +60,15 @@ export interface InstanceEventSink {
 export interface TaskEventSink {
   /** Call after the transaction that changed the instance's tasks committed. */
   emitChanged(containerInstanceArn: string): void;
+}
+
+/**
+ * What operations may announce to the service controller: a service was created, updated or deleted, a task
+ * reported a new status, an instance changed. `server/service-controller.ts` implements it.
+ */
+export interface ServiceEventSink {
+  /** Call after the transaction that made the change committed. */
+  changed(clusterArn: string): void;
 }
 
 /**

@@ -44,6 +44,10 @@ export function addServerOptions(command: Command): Command {
     .option(
       '--stopped-task-retention <duration>',
       `how long stopped tasks stay describable, at least 1h [${ENV_VARS.stoppedTaskRetention}, default ${DEFAULTS.stoppedTaskRetention}]`,
+    )
+    .option(
+      '--replace-disconnected-after <duration|off>',
+      `replace service tasks of an instance disconnected this long; off never does, like ECS [${ENV_VARS.replaceDisconnectedAfter}, default ${DEFAULTS.replaceDisconnectedAfter}]`,
     );
 }
 

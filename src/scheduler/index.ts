@@ -34,6 +34,7 @@ export {
   remainingMemory,
   snapshotFromRecords,
   withPlacement,
+  withoutTask,
   withTask,
 } from './snapshot.js';
 export type {
@@ -46,4 +47,6 @@ export type {
   StaticPorts,
   Usage,
 } from './snapshot.js';
-export { CHECKERS, MAX_STRATEGY_RULES, rankersFor } from './stack.js';
+export { CHECKERS, MAX_STRATEGY_RULES, rankersFor, REJECTION_ORDER } from './stack.js';
+export { chooseTasksToStop } from './scale-in.js';
+export type { ScaleInRequest, StopCandidate } from './scale-in.js';

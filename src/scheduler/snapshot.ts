@@ -138,6 +138,26 @@ export function withPlacement(snapshot: ClusterSnapshot, arn: string, task: Plac
   });
 }
 
+/**
+ * The snapshot without the task `taskArn` on instance `arn` (as if it had stopped): scale-in decides its
+ * victims one at a time, each on a view that no longer holds the earlier ones.
+ */
+export function withoutTask(snapshot: ClusterSnapshot, arn: string, taskArn: string): ClusterSnapshot {
+  const before = snapshot.byArn.get(arn);
+  if (before === undefined || !before.tasks.some((t) => t.taskArn === taskArn)) return snapshot;
+  const { tasks, used: _used, groups: _groups, runningTasksCount: _count, ...base } = before;
+  const after = instanceState(
+    base,
+    tasks.filter((t) => t.taskArn !== taskArn),
+  );
+  const byArn = new Map(snapshot.byArn);
+  byArn.set(arn, after);
+  return Object.freeze({
+    instances: Object.freeze(snapshot.instances.map((i) => (i.arn === arn ? after : i))),
+    byArn,
+  });
+}
+
 export function remainingCpu(instance: InstanceState): number {
   return instance.capacity.cpu - instance.used.cpu;
 }

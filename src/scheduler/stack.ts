@@ -16,6 +16,7 @@ import { binpack } from './rank/binpack.js';
 import { randomRanker } from './rank/random.js';
 import type { Ranker, StrategyRule } from './rank/ranker.js';
 import { spread } from './rank/spread.js';
+import { REASONS, type Reason } from './reasons.js';
 
 /** ECS's hard limit on strategy rules per task (RunTaskRequest.placementStrategy). */
 export const MAX_STRATEGY_RULES = 5;
@@ -43,6 +44,25 @@ export const CHECKERS: readonly Checker[] = Object.freeze([
   // (which depends on what is already placed, including earlier tasks of the same batch).
   memberOf,
   distinctInstance,
+]);
+
+/**
+ * The reasons of CHECKERS in the order they are met: a rejection later in this list means the instance got
+ * further through the checks. A service event names the instance that came closest (ECS's "closest
+ * matching container-instance"), so this order decides which one that is.
+ */
+export const REJECTION_ORDER: readonly Reason[] = Object.freeze([
+  REASONS.inactive,
+  REASONS.draining,
+  REASONS.agent,
+  REASONS.attribute,
+  REASONS.cpu,
+  REASONS.memory,
+  REASONS.ports,
+  REASONS.ports_udp,
+  REASONS.gpu,
+  REASONS.memberOf,
+  REASONS.distinctInstance,
 ]);
 
 /** Rankers for the request's strategy rules, in the order given (each breaks the previous one's ties). */

@@ -30,6 +30,11 @@ export interface ServerOptions {
   publicUrl?: string;
   /** How long STOPPED tasks stay describable, at least 1h. @default "1h" (env BERTH_STOPPED_TASK_RETENTION) */
   stoppedTaskRetention?: string;
+  /**
+   * Replace the service tasks of an instance whose agent has been disconnected this long, or `off` (ECS's
+   * behaviour: never). @default "off" (env BERTH_REPLACE_DISCONNECTED_AFTER)
+   */
+  replaceDisconnectedAfter?: string;
 }
 
 export interface ServerConfig {
@@ -45,6 +50,8 @@ export interface ServerConfig {
   /** Normalised to end in `/`; undefined: derived from the listen address once the port is known. */
   readonly publicUrl: string | undefined;
   readonly stoppedTaskRetentionMs: number;
+  /** Undefined: tasks of disconnected instances are never replaced (ECS). */
+  readonly replaceDisconnectedAfterMs: number | undefined;
 }
 
 /** SSM's lifetime for the role credentials of a managed instance ("rotated every 30 minutes"). */
@@ -68,6 +75,7 @@ export const DEFAULTS = {
   credentialLifetime: DEFAULT_CREDENTIAL_LIFETIME,
   publicUrl: '',
   stoppedTaskRetention: DEFAULT_STOPPED_TASK_RETENTION,
+  replaceDisconnectedAfter: 'off',
 } as const satisfies Required<ServerOptions>;
 
 export const ENV_VARS = {
@@ -81,6 +89,7 @@ export const ENV_VARS = {
   credentialLifetime: 'BERTH_CREDENTIAL_LIFETIME',
   publicUrl: 'BERTH_PUBLIC_URL',
   stoppedTaskRetention: 'BERTH_STOPPED_TASK_RETENTION',
+  replaceDisconnectedAfter: 'BERTH_REPLACE_DISCONNECTED_AFTER',
 } as const satisfies Record<keyof ServerOptions, string>;
 
 /** Flags win over environment variables, which win over defaults. */
@@ -117,6 +126,7 @@ export function resolveServerConfig(
     credentialLifetimeMs: credentialLifetime(pick('credentialLifetime')),
     publicUrl: publicUrl(pick('publicUrl')),
     stoppedTaskRetentionMs: stoppedTaskRetention(pick('stoppedTaskRetention')),
+    replaceDisconnectedAfterMs: replaceDisconnectedAfter(pick('replaceDisconnectedAfter')),
   };
 }
 
@@ -137,6 +147,24 @@ function stoppedTaskRetention(value: string): number {
     throw new ConfigError(
       `--stopped-task-retention '${value}' must be a duration of at least ${formatDuration(MIN_STOPPED_TASK_RETENTION_MS)} ` +
         `(ECS keeps stopped tasks describable for at least an hour), like 1h (the default) or 24h.`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * At least a second: agents reconnect within seconds after a blip, and replacing tasks on every blip would
+ * only churn (each returning host then has its surplus stopped).
+ */
+export const MIN_REPLACE_DISCONNECTED_AFTER_MS = 1000;
+
+function replaceDisconnectedAfter(value: string): number | undefined {
+  if (value.trim() === 'off') return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < MIN_REPLACE_DISCONNECTED_AFTER_MS) {
+    throw new ConfigError(
+      `--replace-disconnected-after '${value}' must be off (the default: like ECS, never replace the tasks of ` +
+        `a disconnected instance) or a duration of at least ${formatDuration(MIN_REPLACE_DISCONNECTED_AFTER_MS)}, like 5m.`,
     );
   }
   return ms;

@@ -29,6 +29,7 @@ import { renderInstallScript } from './install-script.js';
 import { InstanceEvents } from './instance-events.js';
 import { taskEvents, type TaskEvents } from './task-events.js';
 import { defaultPublicUrl } from './public-url.js';
+import { ServiceController } from './service-controller.js';
 import { startStoppedTaskPurge } from './stopped-task-purge.js';
 
 export interface RunningServer {
@@ -47,6 +48,8 @@ export interface RunningServer {
   readonly taskEvents: TaskEvents;
   /** Sends agents their tasks until they acknowledge them (events `sent`, `ackReceived`, `acked`). */
   readonly delivery: TaskDelivery;
+  /** Reconciles services (`kick()` asks for a pass, `passes` counts them). */
+  readonly services: ServiceController;
   stop(): Promise<void>;
 }
 
@@ -57,6 +60,19 @@ export interface StartOptions {
   readonly onAgentPing?: (containerInstanceArn: string, at: Date) => void;
   /** How long an unacknowledged payload waits before it is resent; short in tests. @default 10 s */
   readonly payloadResendIntervalMs?: number;
+  /** The service controller's timings, short in tests. */
+  readonly services?: ServiceTimings;
+}
+
+export interface ServiceTimings {
+  /** Between periodic passes. @default 5 s */
+  readonly intervalMs?: number;
+  /** When a task without a container health check counts as healthy. @default 40 s (ECS) */
+  readonly healthyAfterRunningMs?: number;
+  /** Launch failures in a row before launches are throttled. @default 10 */
+  readonly throttleFreeFailures?: number;
+  /** The first throttle delay. @default 5 s */
+  readonly throttleBaseMs?: number;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -103,6 +119,28 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
   });
   await gateway.start();
+  const services = new ServiceController({
+    store,
+    arns,
+    log,
+    now,
+    taskEvents,
+    ...(options.services?.intervalMs !== undefined && { intervalMs: options.services.intervalMs }),
+    settings: {
+      ...(config.replaceDisconnectedAfterMs !== undefined && {
+        replaceDisconnectedAfterMs: config.replaceDisconnectedAfterMs,
+      }),
+      ...(options.services?.healthyAfterRunningMs !== undefined && {
+        healthyAfterRunningMs: options.services.healthyAfterRunningMs,
+      }),
+      ...(options.services?.throttleFreeFailures !== undefined && {
+        throttleFreeFailures: options.services.throttleFreeFailures,
+      }),
+      ...(options.services?.throttleBaseMs !== undefined && {
+        throttleBaseMs: options.services.throttleBaseMs,
+      }),
+    },
+  });
   const instanceEvents = new InstanceEvents((err) => log.error({ err }, 'instance event listener failed'));
   taskEvents.reportErrorsTo((err) => log.error({ err }, 'task event listener failed'));
   instanceEvents.onInstanceDeregistered((instanceId) =>
@@ -133,6 +171,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       pingTimeoutMs: config.sessionTimeoutMs,
       instanceEvents,
       taskEvents,
+      serviceEvents: services,
     },
   });
   const health = async () => {
@@ -165,6 +204,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const stopDeliveryEvents = taskEvents.onChanged((containerInstanceArn) =>
     delivery.kick(containerInstanceArn),
   );
+  services.start();
   const purge = startStoppedTaskPurge({ store, retentionMs: config.stoppedTaskRetentionMs, now, log });
   log.info({ url, publicUrl, dataDir: config.dataDir }, 'berth control plane listening');
   return {
@@ -178,9 +218,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     instanceEvents,
     taskEvents,
     delivery,
+    services,
     async stop() {
       // Sessions first: agents get a CloseMessage and agentConnected is written while the store is open.
       await gateway.stop();
+      await services.stop();
       stopDeliveryEvents();
       await delivery.stop();
       await purge.stop();

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Task, TaskDefinitionStatus } from '@aws-sdk/client-ecs';
+import { EMPTY_SERVICE_STATE, type ServiceRecord } from '../domain/service-record.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './types.js';
 
@@ -459,6 +460,51 @@ for (const backend of BACKENDS) {
         [`${A}:task/c9/n1`, `${A}:task/c9/n2`],
       );
       assert.equal(await store.tasks.count({ clusterArn: cluster, lastStatusNot: 'PENDING' }), 2);
+    });
+
+    it('keeps services with their internal state, filters by status and strategy, page by page', async () => {
+      const cluster = `${A}:cluster/svc`;
+      const service = (name: string, patch: Partial<ServiceRecord> = {}): ServiceRecord => ({
+        serviceArn: `${A}:service/svc/${name}`,
+        serviceName: name,
+        clusterArn: cluster,
+        status: 'ACTIVE',
+        schedulingStrategy: 'REPLICA',
+        launchType: 'EXTERNAL',
+        createdAt: new Date(1_700_000_000_000),
+        ...patch,
+      });
+      const state = { ...EMPTY_SERVICE_STATE, conditions: { steady: 1_700_000_000_500 } };
+      await store.services.put(service('b', { berth: state }));
+      await store.services.put(service('a', { status: 'DRAINING' }));
+      await store.services.put(service('c', { schedulingStrategy: 'DAEMON' }));
+      await store.services.put(service('d', { status: 'INACTIVE' }));
+      assert.deepEqual(await store.services.get(`${A}:service/svc/b`), service('b', { berth: state }));
+      assert.equal(await store.services.get(`${A}:service/svc/zz`), undefined);
+      const first = await store.services.list(
+        { clusterArn: cluster, statuses: ['ACTIVE', 'DRAINING'] },
+        { limit: 2 },
+      );
+      assert.deepEqual(
+        first.items.map((s) => s.serviceName),
+        ['a', 'b'],
+      );
+      assert.ok(first.nextKey !== undefined);
+      const second = await store.services.list(
+        { clusterArn: cluster, statuses: ['ACTIVE', 'DRAINING'] },
+        { limit: 2, after: first.nextKey },
+      );
+      assert.deepEqual(
+        second.items.map((s) => s.serviceName),
+        ['c'],
+      );
+      assert.equal(await store.services.count({ clusterArn: cluster, statuses: ['ACTIVE'] }), 2);
+      assert.equal(await store.services.count({ clusterArn: cluster, schedulingStrategy: 'DAEMON' }), 1);
+      assert.equal(await store.services.count({ clusterArn: cluster, launchType: 'EC2' }), 0);
+      // Created again under the name of an INACTIVE one: the record is replaced.
+      await store.services.put(service('d', { desiredCount: 3 }));
+      assert.equal((await store.services.get(`${A}:service/svc/d`))?.status, 'ACTIVE');
+      assert.equal(await store.services.count({ clusterArn: cluster }), 4);
     });
 
     it('records a client token once per scope, with its result', async () => {

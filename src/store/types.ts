@@ -8,6 +8,7 @@
  * Lists are ordered by a stable sort key and paginated by "after this key", so pages survive writes.
  */
 import type { Cluster, ContainerInstance, Failure, Tag, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { ServiceRecord } from '../domain/service-record.js';
 
 export interface PageRequest {
   /** Sort key of the last item of the previous page. */
@@ -104,6 +105,27 @@ export interface TaskStore {
    * `executionStoppedAt` or `createdAt` when a record lacks it); returns their ARNs.
    */
   deleteStoppedBefore(before: Date, limit: number): Promise<string[]>;
+}
+
+export interface ServiceFilter {
+  readonly clusterArn: string;
+  /** Only these statuses (ACTIVE, DRAINING, INACTIVE); undefined means any. */
+  readonly statuses?: readonly string[];
+  readonly schedulingStrategy?: string;
+  readonly launchType?: string;
+}
+
+/**
+ * Services, one record per ARN (`service/<cluster>/<name>`): a service created again under the name of an
+ * INACTIVE one replaces it, as in ECS, where the name is unique only among ACTIVE and DRAINING services.
+ */
+export interface ServiceStore {
+  get(arn: string): Promise<ServiceRecord | undefined>;
+  /** Inserts or replaces the service with the same ARN. */
+  put(service: ServiceRecord): Promise<void>;
+  /** Ordered by ARN. */
+  list(filter: ServiceFilter, page: PageRequest): Promise<Page<ServiceRecord>>;
+  count(filter: ServiceFilter): Promise<number>;
 }
 
 export interface TagStore {
@@ -258,6 +280,7 @@ export interface Store {
   readonly taskDefinitions: TaskDefinitionStore;
   readonly containerInstances: ContainerInstanceStore;
   readonly tasks: TaskStore;
+  readonly services: ServiceStore;
   readonly tags: TagStore;
   readonly accessKeys: AccessKeyStore;
   readonly activations: ActivationStore;

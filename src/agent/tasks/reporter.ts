@@ -181,13 +181,14 @@ export class DurableStateChangeReporter implements StateChangeReporter {
           'control plane refused a state report; dropping it',
         );
       }
-      this.#queue.shift();
+      // Deleted before it leaves the queue, so `drained()` means "acknowledged and gone from disk".
       await removeFileDurably(this.#dir, nameOf(head.number)).catch((err: unknown) =>
         this.#log.error(
           { err },
           'could not delete a sent state report; it will be sent again after a restart',
         ),
       );
+      this.#queue.shift();
     }
   }
 

@@ -32,6 +32,11 @@ import { startTask } from './tasks/start-task.js';
 import { stopTask } from './tasks/stop-task.js';
 import { submitContainerStateChange } from './tasks/submit-container-state-change.js';
 import { submitTaskStateChange } from './tasks/submit-task-state-change.js';
+import { createService } from './services/create-service.js';
+import { deleteService } from './services/delete-service.js';
+import { describeServices } from './services/describe-services.js';
+import { listServices } from './services/list-services.js';
+import { updateService } from './services/update-service.js';
 import { listTagsForResource } from './tags/list-tags-for-resource.js';
 import { tagResource } from './tags/tag-resource.js';
 import { untagResource } from './tags/untag-resource.js';
@@ -68,6 +73,11 @@ const operations = [
   listClusters,
   updateCluster,
   updateClusterSettings,
+  createService,
+  updateService,
+  deleteService,
+  describeServices,
+  listServices,
 ];
 
 export const ecsService: ServiceDefinition = {

@@ -143,6 +143,32 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005_services': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('services')
+        .addColumn('arn', 'text', (c) => c.primaryKey())
+        .addColumn('cluster_arn', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('scheduling_strategy', 'text', (c) => c.notNull())
+        .addColumn('launch_type', 'text')
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      // ListServices, the controller's pass and the cluster's counters all ask by cluster and status.
+      await db.schema
+        .createIndex('services_cluster')
+        .on('services')
+        .columns(['cluster_arn', 'status'])
+        .execute();
+      // A service's tasks are found by their group (`service:<name>`).
+      await db.schema
+        .createIndex('tasks_cluster_group')
+        .on('tasks')
+        .columns(['cluster_arn', 'task_group'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

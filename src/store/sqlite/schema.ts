@@ -29,6 +29,15 @@ export interface Database {
     launch_type: string | null;
     doc: string;
   };
+  services: {
+    arn: string;
+    cluster_arn: string;
+    name: string;
+    status: string;
+    scheduling_strategy: string;
+    launch_type: string | null;
+    doc: string;
+  };
   tags: { resource_arn: string; tag_key: string; tag_value: string };
   access_keys: {
     access_key_id: string;

@@ -17,6 +17,7 @@ import { SqliteContainerInstanceStore } from './container-instance-store.js';
 import { SqliteManagedInstanceStore } from './managed-instance-store.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
+import { SqliteServiceStore } from './service-store.js';
 import { SqliteTagStore } from './tag-store.js';
 import { SqliteTaskDefinitionStore } from './task-definition-store.js';
 import { SqliteTaskStore } from './task-store.js';
@@ -27,6 +28,7 @@ function storeOver(db: Kysely<Database>, root: Kysely<Database>, inTransaction: 
     taskDefinitions: new SqliteTaskDefinitionStore(db),
     containerInstances: new SqliteContainerInstanceStore(db),
     tasks: new SqliteTaskStore(db),
+    services: new SqliteServiceStore(db),
     tags: new SqliteTagStore(db),
     accessKeys: new SqliteAccessKeyStore(db),
     activations: new SqliteActivationStore(db),

@@ -6,7 +6,7 @@ import { clusterView } from './view.js';
 
 /**
  * A deleted cluster turns INACTIVE and stays describable; its tags go. ECS refuses while the cluster still
- * holds registered instances or active tasks (and, once services exist, active services).
+ * holds registered instances, active or draining services, or active tasks.
  */
 export const deleteCluster = defineOperation<DeleteClusterRequest, DeleteClusterResponse>({
   name: 'DeleteCluster',
@@ -15,6 +15,13 @@ export const deleteCluster = defineOperation<DeleteClusterRequest, DeleteCluster
     const deleted = await ctx.store.transaction(async (tx) => {
       const cluster = await requireCluster({ ...ctx, store: tx }, input.cluster);
       const clusterArn = cluster.clusterArn ?? '';
+      // Services first: they are what a teardown removes first (then tasks, then instances).
+      if ((await tx.services.count({ clusterArn, statuses: ['ACTIVE', 'DRAINING'] })) > 0) {
+        throw new ApiError(
+          'ClusterContainsServicesException',
+          'The Cluster cannot be deleted while Services are active.',
+        );
+      }
       if ((await tx.containerInstances.count({ clusterArn, statuses: ['ACTIVE', 'DRAINING'] })) > 0) {
         throw new ApiError(
           'ClusterContainsContainerInstancesException',

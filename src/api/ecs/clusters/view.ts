@@ -20,10 +20,12 @@ export async function clusterView(
 ): Promise<Cluster> {
   const arn = cluster.clusterArn ?? '';
   const include = new Set(o.include ?? []);
-  const [instances, running, pending] = await Promise.all([
+  const [instances, running, pending, activeServices, drainingServices] = await Promise.all([
     ctx.store.containerInstances.count({ clusterArn: arn, statuses: ['ACTIVE', 'DRAINING'] }),
     ctx.store.tasks.count({ clusterArn: arn, lastStatus: 'RUNNING' }),
     ctx.store.tasks.count({ clusterArn: arn, lastStatus: 'PENDING' }),
+    ctx.store.services.count({ clusterArn: arn, statuses: ['ACTIVE'] }),
+    ctx.store.services.count({ clusterArn: arn, statuses: ['DRAINING'] }),
   ]);
   const { settings, configuration, tags: _storedTags, ...rest } = cluster;
   const view: Cluster = {
@@ -31,8 +33,10 @@ export async function clusterView(
     registeredContainerInstancesCount: instances,
     runningTasksCount: running,
     pendingTasksCount: pending,
-    activeServicesCount: 0,
-    statistics: include.has('STATISTICS') ? statistics(running, pending) : [],
+    activeServicesCount: activeServices,
+    statistics: include.has('STATISTICS')
+      ? statistics(running, pending, activeServices, drainingServices)
+      : [],
     tags: include.has('TAGS') ? await ctx.store.tags.list(arn) : [],
   };
   if (o.alwaysSettings || include.has('SETTINGS')) view.settings = settings ?? [];
@@ -43,7 +47,7 @@ export async function clusterView(
 }
 
 /** Every task Berth runs is an EXTERNAL one; the EC2 and Fargate counters exist for tools that expect them. */
-function statistics(running: number, pending: number): KeyValuePair[] {
+function statistics(running: number, pending: number, active: number, draining: number): KeyValuePair[] {
   const pairs: [string, number][] = [
     ['runningEC2TasksCount', 0],
     ['runningFargateTasksCount', 0],
@@ -53,10 +57,10 @@ function statistics(running: number, pending: number): KeyValuePair[] {
     ['pendingExternalTasksCount', pending],
     ['activeEC2ServiceCount', 0],
     ['activeFargateServiceCount', 0],
-    ['activeExternalServiceCount', 0],
+    ['activeExternalServiceCount', active],
     ['drainingEC2ServiceCount', 0],
     ['drainingFargateServiceCount', 0],
-    ['drainingExternalServiceCount', 0],
+    ['drainingExternalServiceCount', draining],
   ];
   return pairs.map(([name, value]) => ({ name, value: String(value) }));
 }

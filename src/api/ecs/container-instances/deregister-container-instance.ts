@@ -59,6 +59,8 @@ export const deregisterContainerInstance = defineOperation<
       );
       return { clusterArn, instance: next };
     });
+    // Service tasks left on a deregistered instance are replaced elsewhere.
+    ctx.runtime.serviceEvents.changed(clusterArn);
     return { containerInstance: await instanceView(ctx, clusterArn, instance) };
   },
 });

@@ -70,6 +70,8 @@ export async function registerInstance(
     if (input.tags?.length) await tx.tags.put(instance.containerInstanceArn ?? '', input.tags);
     return { cluster, instance };
   });
+  // A DAEMON service may belong on the new instance, and a stuck REPLICA service may now fit.
+  ctx.runtime.serviceEvents.changed(cluster.clusterArn ?? '');
   return instanceView(ctx, cluster.clusterArn ?? '', instance, { include: ['TAGS'] });
 }
 

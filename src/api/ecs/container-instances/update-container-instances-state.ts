@@ -60,6 +60,8 @@ export const updateContainerInstancesState = defineOperation<
       }
       return { clusterArn, updated, failures };
     });
+    // Services move their tasks off DRAINING instances, and may use ACTIVE ones again.
+    ctx.runtime.serviceEvents.changed(clusterArn);
     const containerInstances = await Promise.all(updated.map((i) => instanceView(ctx, clusterArn, i)));
     return { containerInstances, failures };
   },

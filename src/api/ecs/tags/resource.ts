@@ -70,8 +70,11 @@ export async function resolveTaggable(ctx: RequestContext, store: Store, value: 
       const [cluster, name] = clusterScoped(arn, value, 'service/<cluster>/<name>');
       if (!isValidName(name)) throw malformed(value, 'service/<cluster>/<name>');
       await requireActiveCluster(ctx, store, cluster);
-      // Services are not stored yet, so no service ARN names an existing service.
-      throw notFound('service', value);
+      const canonical = ctx.arns.service(cluster, name);
+      const service = await store.services.get(canonical);
+      // A deleted (INACTIVE) service has lost its tags with it, as ECS deletes a resource's tags.
+      if (!service || service.status === 'INACTIVE') throw notFound('service', value);
+      return canonical;
     }
     default:
       throw invalidParameter(

@@ -1,5 +1,6 @@
 import type { ListTasksRequest, ListTasksResponse } from '@aws-sdk/client-ecs';
-import { invalidParameter } from '../../../protocol/errors.js';
+import { ApiError, invalidParameter } from '../../../protocol/errors.js';
+import { SERVICE_NOT_FOUND } from '../services/resolve.js';
 import type { TaskFilter } from '../../../store/types.js';
 import { defineOperation, type RequestContext } from '../../operation.js';
 import { nextTokenOf, pageRequest, requireCluster } from '../common.js';
@@ -27,7 +28,9 @@ export const listTasks = defineOperation<ListTasksRequest, ListTasksResponse>({
       }),
       ...(input.family !== undefined && { family: input.family }),
       ...(input.startedBy !== undefined && { startedBy: input.startedBy }),
-      ...(input.serviceName !== undefined && { group: serviceGroup(ctx, clusterName, input.serviceName) }),
+      ...(input.serviceName !== undefined && {
+        group: await serviceGroup(ctx, clusterName, input.serviceName),
+      }),
       ...(input.launchType !== undefined && { launchType: input.launchType }),
     };
     // Checked after the other filters so that a typo in them is still reported. Berth runs no daemons.
@@ -90,21 +93,29 @@ async function containerInstanceArn(
 }
 
 /**
- * Tasks a service starts carry the group `service:<name>`. The service's existence is not checked yet
- * (ServiceNotFoundException arrives with services); an unknown name simply matches no task.
+ * Tasks a service starts carry the group `service:<name>`. The service must exist in the cluster (in any
+ * status: a deleted service's tasks can still be listed while they stop); otherwise ServiceNotFoundException.
  */
-function serviceGroup(ctx: RequestContext, clusterName: string, value: string): string {
+async function serviceGroup(ctx: RequestContext, clusterName: string, value: string): Promise<string> {
+  let name: string | undefined;
   if (value.startsWith('arn:')) {
     const parsed = ctx.arns.parseOwn(value);
-    const [inCluster, name] = parsed?.path ?? [];
+    const [inCluster, inArn] = parsed?.path ?? [];
     if (parsed?.resourceType !== 'service' || parsed.path.length !== 2 || inCluster !== clusterName) {
       throw invalidParameter(
         `serviceName '${value}' is not the name or ARN of a service in cluster ${clusterName}.`,
       );
     }
-    validateName('service', name);
-    return `service:${name}`;
+    name = inArn;
+  } else {
+    name = value;
   }
-  validateName('service', value);
-  return `service:${value}`;
+  validateName('service', name);
+  if ((await ctx.store.services.get(ctx.arns.service(clusterName, name))) === undefined) {
+    throw new ApiError(
+      'ServiceNotFoundException',
+      `${SERVICE_NOT_FOUND} No service ${name} in cluster ${clusterName}.`,
+    );
+  }
+  return `service:${name}`;
 }

@@ -9,15 +9,20 @@ import { containerGpuCounts, type InstanceState, type Placement } from '../../..
 import type { RequestContext } from '../../operation.js';
 import type { TaskTemplate } from './task-template.js';
 
+/** A new task id: 32 hex digits, as ECS's. */
+export function newTaskId(): string {
+  return randomBytes(16).toString('hex');
+}
+
 export function newTaskRecord(
-  ctx: RequestContext,
+  ctx: Pick<RequestContext, 'arns'>,
   template: TaskTemplate,
   placement: Placement,
   instance: InstanceState | undefined,
   now: Date,
+  taskId: string = newTaskId(),
 ): Task {
   const clusterName = template.cluster.clusterName ?? '';
-  const taskId = randomBytes(16).toString('hex');
   const taskArn = ctx.arns.task(clusterName, taskId);
   const zone = instance?.attributes.get('ecs.availability-zone');
   return {
@@ -49,7 +54,7 @@ export function newTaskRecord(
 }
 
 function containers(
-  ctx: RequestContext,
+  ctx: Pick<RequestContext, 'arns'>,
   template: TaskTemplate,
   placement: Placement,
   clusterName: string,

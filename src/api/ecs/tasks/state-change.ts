@@ -40,17 +40,20 @@ export async function submitReport(
   }
   await assertMayReport(ctx, found, operation);
   const definition = await definitionOf(ctx, found.taskDefinitionArn);
-  return ctx.store.transaction(async (tx) => {
+  const { task, changed } = await ctx.store.transaction(async (tx) => {
     const current = await tx.tasks.get(taskArn);
     if (current === undefined)
       throw invalidParameter(`Task '${taskRef ?? ''}' was not found in cluster ${name}.`);
-    const { task, changed } = applyTaskReport(current, report, {
+    const applied = applyTaskReport(current, report, {
       now: ctx.now(),
       ...(definition !== undefined && { definition }),
     });
-    if (changed) await tx.tasks.put(task);
-    return task;
+    if (applied.changed) await tx.tasks.put(applied.task);
+    return applied;
   });
+  // A service's task that started, stopped or changed health may call for its service to act.
+  if (changed && task.group?.startsWith('service:') === true) ctx.runtime.serviceEvents.changed(clusterArn);
+  return task;
 }
 
 async function assertMayReport(ctx: RequestContext, task: Task, operation: string): Promise<void> {

@@ -1,7 +1,8 @@
-import type { StopTaskRequest, StopTaskResponse, Task } from '@aws-sdk/client-ecs';
+import type { StopTaskRequest, StopTaskResponse } from '@aws-sdk/client-ecs';
 import { invalidParameter } from '../../../protocol/errors.js';
 import { defineOperation } from '../../operation.js';
 import { requireCluster } from '../common.js';
+import { requestStop } from './request-stop.js';
 import { taskArnIn } from './task-ref.js';
 import { taskView } from './view.js';
 
@@ -37,23 +38,14 @@ export const stopTask = defineOperation<StopTaskRequest, StopTaskResponse>({
           `The referenced task was not found. No task '${input.task ?? ''}' in cluster ${cluster.clusterName}.`,
         );
       }
-      if (found.desiredStatus === 'STOPPED') return { task: found, changed: false };
-      const now = ctx.now();
-      const stopping: Task = {
-        ...found,
-        desiredStatus: 'STOPPED',
-        stoppingAt: now,
-        stopCode: 'UserInitiated',
-        stoppedReason: reason === undefined || reason === '' ? DEFAULT_STOP_REASON : reason,
-        version: (found.version ?? 0) + 1,
-      };
-      await tx.tasks.put(stopping);
-      const tags = await tx.tags.list(found.taskArn ?? '');
-      if (tags.length > 0)
-        await tx.tags.remove(
-          found.taskArn ?? '',
-          tags.map((t) => t.key ?? ''),
-        );
+      const stopping = await requestStop(
+        tx,
+        found,
+        ctx.now(),
+        'UserInitiated',
+        reason === undefined || reason === '' ? DEFAULT_STOP_REASON : reason,
+      );
+      if (stopping === undefined) return { task: found, changed: false };
       return { task: stopping, changed: true };
     });
     if (changed && task.containerInstanceArn !== undefined) {

@@ -65,7 +65,11 @@ export async function taskTemplate(
  * is ECS's ClientException otherwise) and compatible with EXTERNAL ("Task definition does not support
  * launch_type EXTERNAL.", ECS's sentence, followed by the reason).
  */
-async function runnableDefinition(ctx: RequestContext, tx: Store, ref: string): Promise<TaskDefinition> {
+export async function runnableDefinition(
+  ctx: RequestContext,
+  tx: Store,
+  ref: string,
+): Promise<TaskDefinition> {
   const definition = await resolveTaskDefinition(ctx, ref, tx);
   if (definition.status !== 'ACTIVE') {
     throw clientError(

@@ -1,0 +1,64 @@
+/**
+ * A stored service: ECS's Service object (with its deployments and events) plus what the service controller
+ * must remember between passes, under `berth`. That part travels in the same document, so it is written in
+ * the same transaction as the service it describes, and `publicService` removes it before any API answer.
+ *
+ * Times inside `berth` are epoch milliseconds: plain numbers compare and serialise without surprises.
+ */
+import type { Service } from '@aws-sdk/client-ecs';
+
+export const SERVICE_STATE_FIELD = 'berth';
+
+/** What the controller remembers about one deployment. */
+export interface DeploymentState {
+  /** A task of the deployment has reached RUNNING: the circuit breaker is in its second stage. */
+  readonly reachedRunning?: boolean;
+  /** A task of the deployment has been healthy: `failedTasks` is reset and no longer evaluated (ECS). */
+  readonly becameHealthy?: boolean;
+  /** Consecutive tasks that went from PENDING to STOPPED without running: the launch throttle's count. */
+  readonly launchFailures?: number;
+  /** No task of the deployment is launched before this time (the launch throttle's delay). */
+  readonly nextLaunchAt?: number;
+  /**
+   * A rollback deployment: live tasks of its task definition count as its own whichever deployment started
+   * them, so rolling back to what is still running replaces nothing.
+   */
+  readonly adopts?: boolean;
+}
+
+export interface ServiceState {
+  /** Per deployment id. */
+  readonly deployments: Readonly<Record<string, DeploymentState>>;
+  /** STOPPED tasks of the service already accounted for (failures counted); pruned as tasks are purged. */
+  readonly handledStopped: readonly string[];
+  /**
+   * Conditions behind deduplicated events (steady state, unplaceable, throttled, ...): key -> when its event
+   * was last emitted. A key disappears when its cause does, so the event is emitted again if it returns.
+   */
+  readonly conditions: Readonly<Record<string, number>>;
+  /** The last deployment that reached COMPLETED: where the circuit breaker rolls back to. */
+  readonly lastCompleted?: { readonly id: string; readonly taskDefinition: string };
+  /** Tasks counted as lost in the last pass (their instance disconnected for too long). */
+  readonly lostTasks: readonly string[];
+  /** Digest of the CreateService request, so that repeating it returns the service instead of failing. */
+  readonly createHash?: string;
+}
+
+export type ServiceRecord = Service & { readonly [SERVICE_STATE_FIELD]?: ServiceState };
+
+export const EMPTY_SERVICE_STATE: ServiceState = Object.freeze({
+  deployments: Object.freeze({}),
+  handledStopped: Object.freeze([]),
+  conditions: Object.freeze({}),
+  lostTasks: Object.freeze([]),
+});
+
+export function serviceState(record: ServiceRecord): ServiceState {
+  return record[SERVICE_STATE_FIELD] ?? EMPTY_SERVICE_STATE;
+}
+
+/** The service as the API shows it: without Berth's internal fields. */
+export function publicService(record: ServiceRecord): Service {
+  const { [SERVICE_STATE_FIELD]: _state, ...rest } = record;
+  return rest;
+}
