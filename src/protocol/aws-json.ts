@@ -68,6 +68,20 @@ export function parseBody(body: string): Record<string, unknown> {
 }
 
 /**
+ * AWS JSON services read a member sent as `null` as absent (the model validator accepts it as such), so
+ * null members are dropped before an operation sees its input; handlers then meet only `undefined`.
+ */
+export function withoutNullMembers<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutNullMembers) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) {
+    if (member !== null) out[key] = withoutNullMembers(member);
+  }
+  return out as T;
+}
+
+/**
  * Serialises an operation's output. Dates become epoch seconds (awsJson's default timestamp format);
  * `undefined` members are dropped, as the SDKs expect absent rather than null members.
  */

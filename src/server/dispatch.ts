@@ -21,6 +21,7 @@ import {
   parseBody,
   parseTarget,
   successResponse,
+  withoutNullMembers,
   type WireResponse,
 } from '../protocol/aws-json.js';
 import { ApiError, isApiError } from '../protocol/errors.js';
@@ -84,7 +85,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         now: deps.now,
         runtime: deps.runtime,
       };
-      const output = await operation.handle(input, ctx);
+      const output = await operation.handle(withoutNullMembers(input), ctx);
       deps.log.debug({ requestId, target, ms: performance.now() - started }, 'request');
       return successResponse(requestId, output);
     } catch (e) {
