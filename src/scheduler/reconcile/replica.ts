@@ -59,9 +59,16 @@ export function decideReplica(c: DecisionContext): Decision {
   }
   const doomed = counted.filter((t) => !keep.includes(t));
 
-  // Start what is missing, as far as maximumPercent allows.
+  // Start what is missing, as far as maximumPercent allows. Tasks told to stop are still RUNNING or PENDING
+  // until their agent reports them STOPPED, so they take room too (on a connected or draining host).
+  const stopping = input.tasks.filter(
+    (t) =>
+      t.desiredStatus === 'STOPPED' &&
+      t.lastStatus !== 'STOPPED' &&
+      (c.where(t) === 'ok' || c.where(t) === 'draining'),
+  );
   const need = desired - keep.length;
-  const room = maxTasks(desired, service.maximumPercent) - counted.length;
+  const room = maxTasks(desired, service.maximumPercent) - counted.length - stopping.length;
   const wanted = c.launchAllowed ? Math.max(0, Math.min(need, room)) : 0;
   const place: PlannedTask[] = [];
   if (wanted > 0) {
