@@ -4,7 +4,7 @@
  * validate-references.ts.
  */
 import type { ContainerDefinition, HealthCheck } from '@aws-sdk/client-ecs';
-import { validateName } from '../../api/ecs/validate/names.js';
+import { validateName } from '../validate/names.js';
 import { clientError } from '../../protocol/errors.js';
 import type { TaskFacts } from './facts.js';
 import { containerError } from './facts.js';

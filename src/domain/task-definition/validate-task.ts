@@ -4,8 +4,8 @@
  * JSON types, required members, enums and model min/max; everything here is ECS semantics beyond the model.
  */
 import type { ContainerDefinition, RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
-import { validateName } from '../../api/ecs/validate/names.js';
-import { validateTags } from '../../api/ecs/validate/tags.js';
+import { validateName } from '../validate/names.js';
+import { validateTags } from '../validate/tags.js';
 import { clientError } from '../../protocol/errors.js';
 import { incompatibilityReasons } from './compatibilities.js';
 import type { TaskFacts } from './facts.js';

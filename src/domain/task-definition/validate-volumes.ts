@@ -1,6 +1,6 @@
 /** Task volumes and the containers' mount points into them. */
 import type { ContainerDefinition, Volume } from '@aws-sdk/client-ecs';
-import { validateName } from '../../api/ecs/validate/names.js';
+import { validateName } from '../validate/names.js';
 import { clientError } from '../../protocol/errors.js';
 import { containerError } from './facts.js';
 

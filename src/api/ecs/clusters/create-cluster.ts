@@ -1,8 +1,8 @@
 import type { CreateClusterRequest, CreateClusterResponse } from '@aws-sdk/client-ecs';
 import { invalidParameter } from '../../../protocol/errors.js';
 import { defineOperation } from '../../operation.js';
-import { validateName } from '../validate/names.js';
-import { validateTags } from '../validate/tags.js';
+import { validateName } from '../../../domain/validate/names.js';
+import { validateTags } from '../../../domain/validate/tags.js';
 import { DEFAULT_CLUSTER } from '../common.js';
 import { checkConfiguration, mergeSettings } from './settings.js';
 import { clusterView } from './view.js';

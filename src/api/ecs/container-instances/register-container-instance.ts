@@ -19,7 +19,7 @@ import {
   storedAttribute,
 } from '../attributes/rules.js';
 import { requireCluster } from '../common.js';
-import { validateTags } from '../validate/tags.js';
+import { validateTags } from '../../../domain/validate/tags.js';
 import { instanceId, instanceRef } from './resolve.js';
 import { registeredResources } from './resources.js';
 import { instanceView } from './view.js';

@@ -13,8 +13,8 @@ import { requireCluster } from '../common.js';
 import { requestHash } from '../tasks/client-token.js';
 import { mergeConstraints, validateConstraints, validateStrategies } from '../tasks/placement-input.js';
 import { runnableDefinition } from '../tasks/task-template.js';
-import { validateName } from '../validate/names.js';
-import { validateTags } from '../validate/tags.js';
+import { validateName } from '../../../domain/validate/names.js';
+import { validateTags } from '../../../domain/validate/tags.js';
 import { newDeployment, newDeploymentId } from './deployment.js';
 import {
   checkClientToken,

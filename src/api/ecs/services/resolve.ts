@@ -7,7 +7,7 @@ import type { ServiceRecord } from '../../../domain/service-record.js';
 import { ApiError, invalidParameter } from '../../../protocol/errors.js';
 import type { Store } from '../../../store/types.js';
 import type { RequestContext } from '../../operation.js';
-import { isValidName } from '../validate/names.js';
+import { isValidName } from '../../../domain/validate/names.js';
 
 export interface ServiceRef {
   /** The ARN the reference would have, also when nothing exists there (DescribeServices' failures). */

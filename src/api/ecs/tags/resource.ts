@@ -14,7 +14,7 @@ import { ApiError, invalidParameter } from '../../../protocol/errors.js';
 import type { ParsedArn } from '../../../protocol/arn.js';
 import type { Store } from '../../../store/types.js';
 import type { RequestContext } from '../../operation.js';
-import { isValidName } from '../validate/names.js';
+import { isValidName } from '../../../domain/validate/names.js';
 
 const TAGGABLE = 'clusters, task definitions, container instances, tasks and services';
 const TASK_DEFINITION = /^([A-Za-z0-9_-]{1,255}):([1-9][0-9]{0,9})$/;

@@ -1,7 +1,7 @@
 import type { TagResourceRequest, TagResourceResponse } from '@aws-sdk/client-ecs';
 import { invalidParameter } from '../../../protocol/errors.js';
 import { defineOperation } from '../../operation.js';
-import { isReservedTagKey, MAX_TAGS, validateTags } from '../validate/tags.js';
+import { isReservedTagKey, MAX_TAGS, validateTags } from '../../../domain/validate/tags.js';
 import { resolveTaggable } from './resource.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { UntagResourceRequest, UntagResourceResponse } from '@aws-sdk/client-ecs';
 import { defineOperation } from '../../operation.js';
-import { validateTagKeys } from '../validate/tags.js';
+import { validateTagKeys } from '../../../domain/validate/tags.js';
 import { resolveTaggable } from './resource.js';
 
 /** Removes the given keys; keys the resource does not have are ignored, as everywhere in AWS tagging. */

@@ -13,7 +13,7 @@ import { clientError, invalidParameter } from '../../../protocol/errors.js';
 import type { ApiError } from '../../../protocol/errors.js';
 import type { Store } from '../../../store/types.js';
 import type { RequestContext } from '../../operation.js';
-import { isValidName } from '../validate/names.js';
+import { isValidName } from '../../../domain/validate/names.js';
 
 /** The hard quota on revisions per family (ECS service quotas; not adjustable). */
 export const MAX_REVISION = 1_000_000;

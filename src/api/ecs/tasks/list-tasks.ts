@@ -4,7 +4,7 @@ import { SERVICE_NOT_FOUND } from '../services/resolve.js';
 import type { TaskFilter } from '../../../store/types.js';
 import { defineOperation, type RequestContext } from '../../operation.js';
 import { nextTokenOf, pageRequest, requireCluster } from '../common.js';
-import { validateName } from '../validate/names.js';
+import { validateName } from '../../../domain/validate/names.js';
 
 /**
  * Filters combine with AND. `desiredStatus` defaults to RUNNING; PENDING is accepted but, as ECS documents,

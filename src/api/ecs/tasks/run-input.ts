@@ -11,7 +11,7 @@ import type {
   TaskVolumeConfiguration,
 } from '@aws-sdk/client-ecs';
 import { ApiError, invalidParameter } from '../../../protocol/errors.js';
-import { validateTags } from '../validate/tags.js';
+import { validateTags } from '../../../domain/validate/tags.js';
 import { normalizeOverrides } from './overrides.js';
 
 /** Task group names: up to 255 characters (ECS task groups doc). */

@@ -18,7 +18,7 @@ import { taskRequirements, type TaskRequirements } from '../../../scheduler/inde
 import type { Store } from '../../../store/types.js';
 import type { RequestContext } from '../../operation.js';
 import { resolveTaskDefinition } from '../task-definitions/resolve.js';
-import { MAX_TAGS } from '../validate/tags.js';
+import { MAX_TAGS } from '../../../domain/validate/tags.js';
 import { checkOverridesAgainst } from './overrides.js';
 import { mergeConstraints } from './placement-input.js';
 import type { SharedTaskInput } from './run-input.js';
