@@ -7,8 +7,8 @@
  * long as their type and value agree. GPUs arrive as `platformDevices` and are shown as a `GPU` STRINGSET of
  * device ids, as ECS shows them.
  */
+import { placedTask } from '../../../scheduler/snapshot.js';
 import type { PlatformDevice, Resource, Task } from '@aws-sdk/client-ecs';
-import { parseCpuUnits, parseMemoryMiB } from '../../../domain/task-definition/units.js';
 import { invalidParameter } from '../../../protocol/errors.js';
 
 /** The documented cap on reserved ports of an instance (PortMapping.hostPort), applied to each protocol. */
@@ -159,12 +159,6 @@ function gpuIds(devices: readonly PlatformDevice[] | undefined): string[] {
   return ids;
 }
 
-/** Container cpu and memory are recorded as integer strings; anything else holds nothing. */
-function wholeNumber(value: string | number | undefined): number {
-  const n = typeof value === 'number' ? value : /^\d+$/.test(value ?? '') ? Number(value) : 0;
-  return Number.isFinite(n) ? n : 0;
-}
-
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
@@ -184,26 +178,8 @@ export interface Reservation {
  * to; the GPUs assigned to them.
  */
 export function taskReservation(task: Task): Reservation {
-  const containers = task.containers ?? [];
-  const sum = (values: (string | number | undefined)[]): number =>
-    values.reduce<number>((total, v) => total + wholeNumber(v), 0);
-  const cpu = task.cpu !== undefined ? (parseCpuUnits(task.cpu) ?? 0) : sum(containers.map((c) => c.cpu));
-  const memory =
-    task.memory !== undefined
-      ? (parseMemoryMiB(task.memory) ?? 0)
-      : sum(containers.map((c) => c.memoryReservation ?? c.memory));
-  const bindings = containers.flatMap((c) => c.networkBindings ?? []);
-  const hostPorts = (protocol: string): number[] =>
-    bindings
-      .filter((b) => (b.protocol ?? 'tcp') === protocol && b.hostPort !== undefined && b.hostPort > 0)
-      .map((b) => b.hostPort ?? 0);
-  return {
-    cpu,
-    memory,
-    tcpPorts: hostPorts('tcp'),
-    udpPorts: hostPorts('udp'),
-    gpuIds: containers.flatMap((c) => c.gpuIds ?? []),
-  };
+  // The scheduler's accounting, so what DescribeContainerInstances shows as remaining is what placement uses.
+  return placedTask(task, { tcp: [], udp: [] }).held;
 }
 
 /**
