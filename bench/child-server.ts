@@ -4,7 +4,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -13,18 +12,6 @@ import { Sha256 } from '../src/auth/sha256.js';
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 
 export type ServerBuild = 'src' | 'dist';
-
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 export interface ServerChild {
   readonly child: ChildProcess;
@@ -129,6 +116,9 @@ export function cpuSecondsOf(pid: number): number | undefined {
 }
 
 export { readAdminKeys } from '../src/auth/bootstrap.js';
+import { freePort } from '../test/harness.js';
+
+export { freePort };
 
 /** The p-th percentile of ascending values (nearest rank). */
 export function percentile(sorted: ArrayLike<number>, p: number): number {

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,24 +21,11 @@ import {
   UpdateClusterSettingsCommand,
   type Cluster,
 } from '@aws-sdk/client-ecs';
-import { readAdminKeys, type AdminKeys } from './harness.js';
+import { readAdminKeys, type AdminKeys, freePort } from './harness.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const REGION = 'eu-west-3';
 const ACCOUNT = '210987654321';
-
-/** A free loopback port: the server prints its URL on stderr, but a test should not have to parse it. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 interface ServerProcess {
   readonly child: ChildProcess;

@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -30,6 +29,7 @@ import { OWNER_LABEL, TASK_ARN_LABEL } from '../src/agent/engine/labels.js';
 import { dockerTaskEngine, stopTaskEngine } from '../src/agent/engine/agent-engine.js';
 import { startTaskRuntime } from '../src/agent/tasks/task-runtime.js';
 import { busyboxImage } from './images.js';
+import { freePort } from './harness.js';
 
 const RUN = randomBytes(4).toString('hex');
 const BUSYBOX = busyboxImage({ repository: 'berth-engine-test/busybox' });
@@ -184,20 +184,6 @@ function containerState(s: TaskState, name: string): ContainerState {
 async function inspect(id: string | undefined): Promise<Dockerode.ContainerInspectInfo> {
   assert.ok(id, 'container has no runtime id');
   return docker.getContainer(id).inspect();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /**
