@@ -7,6 +7,7 @@ import type { SecretBox } from '../auth/secret-box.js';
 import type { Arns } from '../protocol/arn.js';
 import type { ErrorCode } from '../protocol/errors.js';
 import type { ServiceModel } from '../protocol/model/index.js';
+import type { ClusterSnapshot } from '../scheduler/index.js';
 import type { Store } from '../store/types.js';
 
 /** Who signed the request. */
@@ -49,6 +50,13 @@ export interface Runtime {
   readonly taskEvents: TaskEventSink;
   /** Tells the service controller that something its services depend on changed in a cluster. */
   readonly serviceEvents: ServiceEventSink;
+  /** The scheduler's view of a cluster, for the applier (`server/cluster-snapshots.ts` implements it). */
+  readonly snapshots: SnapshotSource;
+}
+
+/** Where appliers get a cluster's snapshot: always read inside the transaction that commits the plan. */
+export interface SnapshotSource {
+  get(tx: Store, clusterArn: string): Promise<ClusterSnapshot>;
 }
 
 /** What operations may announce; `server/instance-events.ts` implements it. */

@@ -35,6 +35,8 @@ export {
   snapshotFromRecords,
   withPlacement,
   withoutTask,
+  withInstance,
+  withoutInstance,
   withTask,
 } from './snapshot.js';
 export type {

@@ -158,6 +158,28 @@ export function withoutTask(snapshot: ClusterSnapshot, arn: string, taskArn: str
   });
 }
 
+/**
+ * The snapshot with the instance `base` describes added or updated (its tasks kept): an instance registered,
+ * drained, reconnected or given new attributes.
+ */
+export function withInstance(snapshot: ClusterSnapshot, base: InstanceBase): ClusterSnapshot {
+  const before = snapshot.byArn.get(base.arn);
+  const after = instanceState(base, before?.tasks ?? []);
+  if (before === undefined) return clusterSnapshot([...snapshot.instances, after]);
+  const byArn = new Map(snapshot.byArn);
+  byArn.set(base.arn, after);
+  return Object.freeze({
+    instances: Object.freeze(snapshot.instances.map((i) => (i.arn === base.arn ? after : i))),
+    byArn,
+  });
+}
+
+/** The snapshot without the instance `arn` (deregistered: it takes no tasks and holds none). */
+export function withoutInstance(snapshot: ClusterSnapshot, arn: string): ClusterSnapshot {
+  if (!snapshot.byArn.has(arn)) return snapshot;
+  return clusterSnapshot(snapshot.instances.filter((i) => i.arn !== arn));
+}
+
 export function remainingCpu(instance: InstanceState): number {
   return instance.capacity.cpu - instance.used.cpu;
 }

@@ -18,6 +18,7 @@ import { SecretBox } from '../auth/secret-box.js';
 import { TaskDelivery } from '../gateway/delivery/delivery.js';
 import { Gateway } from '../gateway/gateway.js';
 import { Arns } from '../protocol/arn.js';
+import { ClusterSnapshots } from './cluster-snapshots.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/types.js';
 import { ConfigError, type ServerConfig } from './config.js';
@@ -79,7 +80,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const log = options.logger ?? pino({ level: config.logLevel });
   const now = options.now ?? (() => new Date());
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = await openSqliteStore(join(config.dataDir, 'berth.db'));
+  // Every write goes through the snapshots' observer, so the scheduler's view of a cluster stays current.
+  const snapshots = new ClusterSnapshots();
+  const store = snapshots.observe(await openSqliteStore(join(config.dataDir, 'berth.db')));
   const box = SecretBox.open(join(config.dataDir, 'master.key'));
   const admin = await ensureAdminCredentials(
     store,
@@ -125,6 +128,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     log,
     now,
     taskEvents,
+    snapshots,
     ...(options.services?.intervalMs !== undefined && { intervalMs: options.services.intervalMs }),
     settings: {
       ...(config.replaceDisconnectedAfterMs !== undefined && {
@@ -172,6 +176,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       instanceEvents,
       taskEvents,
       serviceEvents: services,
+      snapshots,
     },
   });
   const health = async () => {

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Deployment, ServiceEvent, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
 import { isDeepStrictEqual } from 'node:util';
+import type { SnapshotSource } from '../api/operation.js';
 import { newDeployment, newDeploymentId } from '../api/ecs/services/deployment.js';
 import { ROLLOUT_REASON_ROLLBACK } from '../api/ecs/services/rollout-reasons.js';
 import { newTaskRecord } from '../api/ecs/tasks/new-task.js';
@@ -34,6 +35,7 @@ export interface ApplyDeps {
   /** Since when each instance has been seen disconnected; kept up to date from the snapshots read here. */
   readonly disconnectedSince: Map<string, number>;
   readonly newTaskId: () => string;
+  readonly snapshots: SnapshotSource;
 }
 
 export interface Applied {
@@ -47,7 +49,7 @@ export async function evaluateService(deps: ApplyDeps, serviceArn: string): Prom
     const record = await tx.services.get(serviceArn);
     if (record === undefined || record.status === 'INACTIVE') return { instances: [] };
     const cluster = await tx.clusters.get(record.clusterArn ?? '');
-    const loaded = cluster === undefined ? undefined : await loadService(tx, record);
+    const loaded = cluster === undefined ? undefined : await loadService(tx, deps.snapshots, record);
     if (cluster === undefined || loaded === undefined) return { instances: [] };
     const now = deps.now();
     observeConnections(loaded, deps.disconnectedSince, now.getTime());

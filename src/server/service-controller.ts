@@ -12,7 +12,7 @@
  * nothing announces nothing, so the loop comes to rest.
  */
 import type { Logger } from 'pino';
-import type { ServiceEventSink } from '../api/operation.js';
+import type { ServiceEventSink, SnapshotSource } from '../api/operation.js';
 import { newTaskId } from '../api/ecs/tasks/new-task.js';
 import type { Arns } from '../protocol/arn.js';
 import { HEALTHY_AFTER_RUNNING_MS, type ReconcileSettings } from '../scheduler/reconcile/index.js';
@@ -41,6 +41,7 @@ export interface ServiceControllerOptions {
   readonly log: Logger;
   readonly now: () => Date;
   readonly taskEvents: TaskEvents;
+  readonly snapshots: SnapshotSource;
   /** @default DEFAULT_SERVICE_PASS_INTERVAL_MS */
   readonly intervalMs?: number;
   /** Overrides of the reconciler's settings (tests shorten the health delay and the throttle). */
@@ -130,6 +131,7 @@ export class ServiceController implements ServiceEventSink {
             settings: this.#settings,
             disconnectedSince: this.#disconnectedSince,
             newTaskId,
+            snapshots: this.#o.snapshots,
           },
           serviceArn,
         );

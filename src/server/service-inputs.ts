@@ -5,10 +5,10 @@
  */
 import type { PlacementStrategy, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import { mergeConstraints } from '../api/ecs/tasks/placement-input.js';
-import { loadSnapshot } from '../api/ecs/tasks/load-snapshot.js';
 import { serviceState, type ServiceRecord } from '../domain/service-record.js';
 import { taskRequirements, type ClusterSnapshot, type StrategyRule } from '../scheduler/index.js';
 import type { DeploymentView, ServiceSpec, ServiceTask } from '../scheduler/reconcile/index.js';
+import type { SnapshotSource } from '../api/operation.js';
 import type { Store } from '../store/types.js';
 
 /**
@@ -38,11 +38,15 @@ export function serviceGroup(name: string): string {
   return `service:${name}`;
 }
 
-export async function loadService(tx: Store, record: ServiceRecord): Promise<LoadedService | undefined> {
+export async function loadService(
+  tx: Store,
+  snapshots: SnapshotSource,
+  record: ServiceRecord,
+): Promise<LoadedService | undefined> {
   const clusterArn = record.clusterArn ?? '';
   const name = record.serviceName ?? '';
   const group = serviceGroup(name);
-  const snapshot = await loadSnapshot(tx, clusterArn);
+  const snapshot = await snapshots.get(tx, clusterArn);
   const tasks: Task[] = [];
   let after: string | undefined;
   do {

@@ -28,7 +28,6 @@ import type { RequestContext } from '../../operation.js';
 import { requireCluster } from '../common.js';
 import { instanceRef } from '../container-instances/resolve.js';
 import { checkSameRequest } from './client-token.js';
-import { loadSnapshot } from './load-snapshot.js';
 import { newTaskRecord } from './new-task.js';
 import type { SharedTaskInput } from './run-input.js';
 import { taskTemplate } from './task-template.js';
@@ -79,7 +78,7 @@ export async function createTasks(ctx: RequestContext, request: CreateTasksReque
       request.input,
       target.kind === 'place' ? target.constraints : [],
     );
-    const snapshot = await loadSnapshot(tx, cluster.clusterArn ?? '');
+    const snapshot = await ctx.runtime.snapshots.get(tx, cluster.clusterArn ?? '');
     const failures: Failure[] = [];
     let plan: Plan;
     if (target.kind === 'place') {

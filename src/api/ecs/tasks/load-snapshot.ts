@@ -19,15 +19,20 @@ const CHUNK = 1000;
 const TASK_DEFINITION_ARN = /:task-definition\/([^:/]+):(\d+)$/;
 const NO_PORTS: StaticPorts = { tcp: [], udp: [] };
 
-export async function loadSnapshot(tx: Store, clusterArn: string): Promise<ClusterSnapshot> {
+/** `ports` remembers each definition's static host ports across calls (definitions never change). */
+export async function loadSnapshot(
+  tx: Store,
+  clusterArn: string,
+  ports: Map<string, StaticPorts> = new Map(),
+): Promise<ClusterSnapshot> {
   const instances = await everything<ContainerInstance>((page) =>
     tx.containerInstances.list({ clusterArn, statuses: ['ACTIVE', 'DRAINING'] }, page),
   );
   const tasks = await everything<Task>((page) =>
     tx.tasks.list({ clusterArn, lastStatusNot: 'STOPPED' }, page),
   );
-  const ports = new Map<string, StaticPorts>();
   for (const arn of new Set(tasks.map((t) => t.taskDefinitionArn ?? ''))) {
+    if (ports.has(arn)) continue;
     const match = TASK_DEFINITION_ARN.exec(arn);
     const definition = match ? await tx.taskDefinitions.get(match[1] ?? '', Number(match[2])) : undefined;
     ports.set(arn, definition ? staticHostPorts(definition) : NO_PORTS);
