@@ -29,21 +29,13 @@
  * Traffic goes to 127.0.0.1 only; every wait is bounded; the bench stops the agents and the server and
  * removes the server's data directory when done.
  */
-import { createHash, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import {
-  CreateClusterCommand,
-  DiscoverPollEndpointCommand,
-  ECSClient,
-  ListContainerInstancesCommand,
-  RegisterContainerInstanceCommand,
-} from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { pino } from 'pino';
-import { InstanceCredentials, registerManagedInstance } from '../src/agent/identity/index.js';
 import { connectSession, type AgentSession } from '../src/agent/session/agent-session.js';
 import { parseDuration } from '../src/util/duration.js';
 import { BERTH_VERSION } from '../src/util/version.js';
@@ -58,18 +50,23 @@ import {
   table,
   type ServerBuild,
 } from './child-server.js';
+import {
+  checkFileLimit,
+  countConnected,
+  MAX_REGISTRATIONS_PER_ACTIVATION,
+  pool,
+  register,
+  withTimeout,
+  type Registered,
+} from './sim-agents.js';
 
 const REGION = 'us-east-1';
 const CLUSTER = 'fleet';
-/** SSM's largest RegistrationLimit; a bigger fleet gets several activations. */
-const MAX_REGISTRATIONS_PER_ACTIVATION = 1000;
 /** Bounds on every wait, so the bench always ends. */
 const REGISTER_TIMEOUT_MS = 60_000;
 const CONNECT_TIMEOUT_MS = 60_000;
 /** prom-client samples the server's event loop with a 10 ms timer; this process's is sampled the same way. */
 const LOOP_RESOLUTION_MS = 10;
-/** File descriptors each process needs besides one socket per agent (libraries, the store, stdio, slack). */
-const FD_HEADROOM = 256;
 
 interface Options {
   readonly agents: number;
@@ -108,115 +105,6 @@ function options(): Options {
     server,
     stateParent: values['state-parent'] ?? env.BENCH_STATE_PARENT ?? tmpdir(),
   };
-}
-
-/** Warns when the open-file limit is below what the fleet needs, in this process and the server alike. */
-function checkFileLimit(agents: number): void {
-  let soft: number | undefined;
-  let hard = '';
-  try {
-    const line = /^Max open files\s+(\S+)\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
-    soft = line?.[1] === 'unlimited' ? Infinity : Number(line?.[1]);
-    hard = line?.[2] ?? '';
-  } catch {
-    return;
-  }
-  const needed = agents + FD_HEADROOM;
-  if (soft !== undefined && Number.isFinite(soft) && soft < needed) {
-    console.error(
-      `warning: the open-file limit (ulimit -n) is ${soft}, but ${agents} agents need about ${needed} open ` +
-        `files in this process and as many in the control plane (one socket per agent), so ` +
-        `connections may fail with EMFILE. Raise it first, e.g. \`ulimit -n ${Math.max(needed * 2, 4096)}\` ` +
-        `(the hard limit is ${hard}; raising that needs root).`,
-    );
-  }
-}
-
-/** Runs `task(i)` for i in [0, n) with at most `concurrency` in flight. */
-async function pool(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < n) await task(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
-}
-
-function withTimeout<T>(what: string, promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-interface Registered {
-  readonly instanceId: string;
-  readonly credentials: InstanceCredentials;
-  readonly containerInstanceArn: string;
-  readonly clusterArn: string;
-  readonly endpoint: string;
-}
-
-/** One simulated host's first start, up to the point where it would open its session. */
-async function register(
-  url: string,
-  activation: { id: string; code: string },
-  i: number,
-): Promise<Registered> {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  // Each simulated host is its own machine: a fingerprint of its own, as if it had its own machine id.
-  const fingerprint = createHash('sha256')
-    .update(`fleet-${i}-${randomBytes(8).toString('hex')}`)
-    .digest('hex');
-  const { instanceId, region } = await registerManagedInstance(url, {
-    activationId: activation.id,
-    activationCode: activation.code,
-    publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
-    fingerprint,
-    host: {
-      hostname: `sim-${i}.${hostname()}`,
-      platformName: 'Debian GNU/Linux',
-      platformVersion: '12',
-      agentVersion: BERTH_VERSION,
-    },
-  });
-  const credentials = new InstanceCredentials({
-    endpoint: url,
-    identity: { instanceId, region, privateKey: privateKey satisfies KeyObject, fingerprint },
-  });
-  const ecs = new ECSClient({ endpoint: url, region, credentials: credentials.provider, maxAttempts: 3 });
-  try {
-    const { containerInstance } = await ecs.send(
-      new RegisterContainerInstanceCommand({
-        cluster: CLUSTER,
-        totalResources: [
-          { name: 'CPU', type: 'INTEGER', integerValue: 2048 },
-          { name: 'MEMORY', type: 'INTEGER', integerValue: 3800 },
-          { name: 'PORTS', type: 'STRINGSET', stringSetValue: ['22', '2375', '2376', '51678', '51679'] },
-          { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: [] },
-        ],
-        attributes: [
-          { name: 'ecs.capability.external' },
-          { name: 'ecs.os-type', value: 'linux' },
-          { name: 'ecs.cpu-architecture', value: 'x86_64' },
-        ],
-        versionInfo: { agentVersion: BERTH_VERSION, dockerVersion: 'DockerVersion: 20.10.24' },
-      }),
-    );
-    const containerInstanceArn = containerInstance?.containerInstanceArn;
-    const clusterArn = containerInstanceArn?.replace(/:container-instance\/([^/]+)\/.*$/, ':cluster/$1');
-    if (containerInstanceArn === undefined || clusterArn === undefined) {
-      throw new Error('RegisterContainerInstance returned no container instance');
-    }
-    const poll = await ecs.send(
-      new DiscoverPollEndpointCommand({ cluster: CLUSTER, containerInstance: containerInstanceArn }),
-    );
-    if (poll.endpoint === undefined) throw new Error('DiscoverPollEndpoint returned no endpoint');
-    return { instanceId, credentials, containerInstanceArn, clusterArn, endpoint: poll.endpoint };
-  } finally {
-    // The session needs only the credentials; an SDK client per idle agent would be memory for nothing.
-    ecs.destroy();
-  }
 }
 
 /** Opens the session and resolves once it is connected. */
@@ -302,25 +190,6 @@ function quantile(h: Histogram, q: number): { value: number; lower: number; uppe
   return undefined;
 }
 
-/** Every container instance of the cluster the control plane calls connected, page by page. */
-async function countConnected(ecs: ECSClient): Promise<number> {
-  let count = 0;
-  let nextToken: string | undefined;
-  do {
-    const out = await ecs.send(
-      new ListContainerInstancesCommand({
-        cluster: CLUSTER,
-        filter: 'agentConnected == true',
-        maxResults: 100,
-        ...(nextToken !== undefined && { nextToken }),
-      }),
-    );
-    count += out.containerInstanceArns?.length ?? 0;
-    nextToken = out.nextToken;
-  } while (nextToken !== undefined);
-  return count;
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const millis = (s: number) => `${(s * 1000).toFixed(2)} ms`;
@@ -375,7 +244,11 @@ async function main(): Promise<void> {
       try {
         const activation = activations[Math.floor(i / MAX_REGISTRATIONS_PER_ACTIVATION)]!;
         registered.push(
-          await withTimeout('registration', register(server.url, activation, i), REGISTER_TIMEOUT_MS),
+          await withTimeout(
+            'registration',
+            register(server.url, activation, i, CLUSTER),
+            REGISTER_TIMEOUT_MS,
+          ),
         );
         registerMs.push(performance.now() - started);
       } catch (e) {
@@ -424,7 +297,7 @@ async function main(): Promise<void> {
     const serverEnd = memoryOf(pid);
     const benchEnd = process.memoryUsage().rss / 1024 / 1024;
     const stillConnected = sessions.filter((s) => s.state === 'CONNECTED').length;
-    const connectedPerServer = await countConnected(admin);
+    const connectedPerServer = await countConnected(admin, CLUSTER);
 
     const rtt = difference(afterHold.rtt, before.rtt);
     const cpu = (a: number | undefined, b: number | undefined) =>

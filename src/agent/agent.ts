@@ -9,7 +9,12 @@
  *       └───────────┴────────────┴──────────┴──→ STOPPING (stop(), or a failure only a person can fix)
  *
  * - STARTING: options are checked, the introspection API listens, the host is measured.
- * - REGISTERING: the managed instance (first start: with the activation) and the container instance.
+ * - REGISTERING: the managed instance (first start: with the activation) and the container instance. A host
+ *   that registered before (its saved state names its container instance in this cluster) starts its task
+ *   runtime first, from what it saved: the engine resumes its tasks (restart reconciliation, restart
+ *   policies) and the report queue waits for the control plane, however long it stays out of reach, while
+ *   registration, endpoint discovery and the session keep trying. A first-time host has nothing to run and
+ *   registers first.
  * - CONNECTING: the session endpoint is discovered and the session opens.
  * - RUNNING: the session has connected once; later reconnects are the session's own business (its state
  *   shows in /v1/health), the agent stays RUNNING.
@@ -40,7 +45,13 @@ import { DEFAULT_BACKOFF, ExponentialBackoff, type BackoffSettings } from './ses
 import { connectSession, IllegalStateError, type AgentSession } from './session/agent-session.js';
 import type { SessionError } from './session/reconnect-policy.js';
 import { classifyStartupError, EXIT_CODES, refusalAdvice } from './startup-errors.js';
-import { writeAgentState } from './state.js';
+import {
+  readAgentState,
+  readManifestSeqNum,
+  reusableArn,
+  writeAgentState,
+  writeManifestSeqNum,
+} from './state.js';
 import { stopTaskEngine } from './engine/agent-engine.js';
 import { createEcsSubmitter } from './tasks/submit-state-change.js';
 import { startTaskRuntime, type TaskEngineFactory, type TaskRuntime } from './tasks/task-runtime.js';
@@ -229,6 +240,17 @@ export class Agent extends EventEmitter<{ state: [state: AgentState, previous: A
       });
       this.#ecs = ecs;
 
+      // Its tasks must not wait for the control plane: a restarted host may be cut off for hours.
+      const savedArn = reusableArn(readAgentState(c.dataDir), c.clusterName, identity.instanceId);
+      if (savedArn !== undefined) {
+        this.#containerInstanceArn = savedArn;
+        await this.#startTasks(creds, identity, savedArn);
+        this.#log.info(
+          { containerInstanceArn: savedArn },
+          'tasks resumed from the saved state; registering with the control plane meanwhile',
+        );
+      }
+
       const docker = await dockerVersion;
       const agentHash = readAgentHash();
       const instance = await this.#retrying('register the container instance', () =>
@@ -249,6 +271,15 @@ export class Agent extends EventEmitter<{ state: [state: AgentState, previous: A
         containerInstanceArn: arn,
         ec2InstanceId: identity.instanceId,
       });
+      if (savedArn !== undefined && arn !== savedArn) {
+        // The running task runtime answers for the saved instance only; a restart starts it for the new one.
+        this.#fail(
+          EXIT_CODES.failed,
+          `The control plane answered with container instance ${arn} instead of the saved ${savedArn}; ` +
+            'the agent exits to start again as the new one.',
+        );
+        return;
+      }
       this.#containerInstanceArn = arn;
       this.#log.info(
         { containerInstanceArn: arn, ec2InstanceId: instance.ec2InstanceId },
@@ -262,8 +293,9 @@ export class Agent extends EventEmitter<{ state: [state: AgentState, previous: A
         }),
       );
       this.#renewal = new CredentialRenewal(creds, { onError: (err) => this.#onCredentialError(err) });
-      this.#renewal.start(await creds.get());
-      await this.#startTasks(creds, identity, arn);
+      // The link may drop again right here; that is no reason to give up.
+      this.#renewal.start(await this.#retrying('get credentials', () => creds.get()));
+      if (this.#tasks === undefined) await this.#startTasks(creds, identity, arn);
       this.#openSession(poll.endpoint ?? c.endpoint, identity, arn, docker, agentHash);
     } catch (e) {
       if (e instanceof Stopped || this.#stopping !== undefined) return;
@@ -295,7 +327,11 @@ export class Agent extends EventEmitter<{ state: [state: AgentState, previous: A
       ...(dockerVersion !== undefined && { dockerVersion }),
       credentials: creds.provider,
       log: this.#log.child({ component: 'session' }),
-      ...(this.#tasks !== undefined && { onPayload: this.#tasks.onPayload }),
+      ...(this.#tasks !== undefined && {
+        onPayload: this.#tasks.onPayload,
+        onTaskManifest: this.#tasks.onTaskManifest,
+        onTaskStopVerificationAck: this.#tasks.onTaskStopVerificationAck,
+      }),
     });
     this.#session = session;
     this.#tasks?.attach((envelope) => session.send(envelope));
@@ -312,7 +348,10 @@ export class Agent extends EventEmitter<{ state: [state: AgentState, previous: A
     });
   }
 
-  /** The durable task state, the report queue, the engine and the payload responder. */
+  /**
+   * The durable task state, the report queue, the engine and the session's task responders. Needs no
+   * control plane: reports wait in the queue, and the credentials they are signed with are fetched when sent.
+   */
   async #startTasks(creds: InstanceCredentials, identity: AgentIdentity, arn: string): Promise<void> {
     const engine = this.#deps.taskEngine;
     if (engine === undefined) {
@@ -343,6 +382,8 @@ export class Agent extends EventEmitter<{ state: [state: AgentState, previous: A
       engine,
       log: this.#log,
       ...(this.#metadata !== undefined && { agentEnvironment: this.#metadata.environmentFor }),
+      manifestSeqNum: await readManifestSeqNum(this.#c.dataDir, arn),
+      persistManifestSeqNum: (seq) => writeManifestSeqNum(this.#c.dataDir, arn, seq),
     });
   }
 
@@ -406,6 +447,9 @@ export class Agent extends EventEmitter<{ state: [state: AgentState, previous: A
   async #shutDown(): Promise<AgentExit> {
     this.#setState('STOPPING');
     this.#abort.abort();
+    // Ends credential retries at once: a start-up step waiting for credentials from an unreachable control
+    // plane would otherwise hold the stop for their whole backoff (about a minute).
+    this.#creds?.close();
     clearTimeout(this.#refusalTimer);
     await this.#run;
     this.#renewal?.stop();

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { CredentialRenewal, type RenewableCredentials } from './credential-renewal.js';
+import { CredentialRenewal, RECHECK_MIN_MS, type RenewableCredentials } from './credential-renewal.js';
 import {
+  InstanceCredentials,
   InstanceCredentialsRefusedError,
   type InstanceCredentialIdentity,
   type RotationListener,
 } from './identity/index.js';
+import { MAX_ATTEMPTS } from './identity/credentials.js';
+import { SsmCallError, type FetchLike } from './identity/ssm-client.js';
 
 const LIFETIME_MS = 400;
 
@@ -81,5 +85,56 @@ void describe('credential renewal', () => {
     await sleep(1_100);
     assert.equal(creds.gets, 2, 'no more after a refusal');
     renewal.stop();
+  });
+
+  void it('renews credentials that expired while the control plane was unreachable, as soon as it answers again', async () => {
+    let skewMs = 0;
+    const now = () => Date.now() + skewMs;
+    let reachable = true;
+    let issued = 0;
+    let calls = 0;
+    const fetch: FetchLike = () => {
+      calls += 1;
+      if (!reachable) return Promise.reject(new TypeError('fetch failed'));
+      const body = {
+        AccessKeyId: `K${++issued}`,
+        SecretAccessKey: 's',
+        SessionToken: 't',
+        TokenExpirationDate: (now() + 60_000) / 1000,
+      };
+      return Promise.resolve(new Response(JSON.stringify(body), { status: 200 }));
+    };
+    const creds = new InstanceCredentials({
+      endpoint: 'http://control-plane.test',
+      identity: {
+        instanceId: 'mi-0123456789abcdef0',
+        region: 'us-east-1',
+        privateKey: generateKeyPairSync('ed25519').privateKey,
+        fingerprint: 'fp',
+      },
+      clock: () => new Date(now()),
+      fetch,
+      sleep: () => Promise.resolve(),
+    });
+    const first = await creds.get();
+    // The uplink drops, and stays down past the credentials' expiry.
+    reachable = false;
+    skewMs = 61_000;
+    const errors: unknown[] = [];
+    const renewal = new CredentialRenewal(creds, { onError: (e) => errors.push(e), now });
+    renewal.start(first);
+    await sleep(300);
+    assert.equal(calls, 1 + MAX_ATTEMPTS, 'one renewal round, its retries spent');
+    assert.ok(errors.length >= 1 && errors.every((e) => e instanceof SsmCallError && e.transient));
+    await sleep(RECHECK_MIN_MS + 200);
+    assert.ok(calls >= 1 + 2 * MAX_ATTEMPTS, 'and another round, without end');
+
+    reachable = true;
+    await sleep(RECHECK_MIN_MS + 300);
+    renewal.stop();
+    const current = await creds.get();
+    assert.equal(current.accessKeyId, 'K2', 'renewed from the identity key once the control plane answered');
+    assert.ok(current.expiration.getTime() > now());
+    creds.close();
   });
 });

@@ -14,10 +14,18 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../util/options.js';
+import { writeFileDurably } from './tasks/durable-file.js';
 
 export const STATE_FILE = 'state.json';
+/**
+ * The newest payload seqNum / task manifest timeline the agent acted on (ECS's `task-manifest-seq-num`
+ * metadata), beside state.json rather than in it: it changes with every payload, while state.json changes
+ * only on registration, and it belongs to one container instance, whose ARN it names.
+ */
+export const MANIFEST_SEQ_FILE = 'task-manifest-seq.json';
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 
@@ -87,4 +95,36 @@ export function reusableArn(
   if (saved.cluster !== clusterName) return undefined;
   if (saved.ec2InstanceId !== undefined && saved.ec2InstanceId !== ec2InstanceId) return undefined;
   return saved.containerInstanceArn;
+}
+
+/** The saved manifest sequence number of this container instance; 0 when none (or another instance's). */
+export async function readManifestSeqNum(dataDir: string, containerInstanceArn: string): Promise<number> {
+  try {
+    const parsed = JSON.parse(await readFile(join(dataDir, MANIFEST_SEQ_FILE), 'utf8')) as {
+      containerInstanceArn?: unknown;
+      seqNum?: unknown;
+    } | null;
+    const seqNum = parsed?.seqNum;
+    if (
+      parsed?.containerInstanceArn === containerInstanceArn &&
+      typeof seqNum === 'number' &&
+      Number.isFinite(seqNum)
+    )
+      return seqNum;
+  } catch {
+    // Absent or damaged: losing it only lets one stale manifest through (see tasks/manifest-timeline.ts).
+  }
+  return 0;
+}
+
+export function writeManifestSeqNum(
+  dataDir: string,
+  containerInstanceArn: string,
+  seqNum: number,
+): Promise<void> {
+  return writeFileDurably(
+    dataDir,
+    MANIFEST_SEQ_FILE,
+    `${JSON.stringify({ containerInstanceArn, seqNum })}\n`,
+  );
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import { publicTask, restartCountOf } from './task-record.js';
 import { applyTaskReport, taskHealth, type TaskReport } from './task-report.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
@@ -299,5 +300,43 @@ describe('taskHealth', () => {
     assert.equal(taskHealth([{ name: 'a', healthStatus: 'HEALTHY' }, { name: 'b' }], undefined), 'HEALTHY');
     assert.equal(taskHealth([{ name: 'a' }], undefined), 'UNKNOWN');
     assert.equal(taskHealth([{ name: 'a', healthStatus: 'UNHEALTHY' }], undefined), 'UNHEALTHY');
+  });
+});
+
+describe('restart counts', () => {
+  const restarted = (count: number, extra: Partial<TaskReport> = {}): TaskReport => ({
+    status: 'RUNNING',
+    containers: [{ containerName: 'web', status: 'RUNNING', restartCount: count }],
+    ...extra,
+  });
+
+  it('keeps the reported count on the container and shows it as its reason while above zero', () => {
+    const { task, changed } = apply(pending(), restarted(3));
+    assert.equal(changed, true);
+    assert.equal(restartCountOf(task.containers?.[0] ?? {}), 3);
+    const shown = publicTask(task);
+    assert.equal(shown.containers?.[0]?.reason, 'Restarted 3 times by its restart policy');
+    assert.equal('berthRestartCount' in (shown.containers?.[0] ?? {}), false);
+    assert.equal(shown.containers?.[1]?.reason, undefined);
+    const once = publicTask(apply(pending(), restarted(1)).task);
+    assert.equal(once.containers?.[0]?.reason, 'Restarted 1 time by its restart policy');
+  });
+
+  it('never lowers a count (a late report), and a zero count shows nothing', () => {
+    const { task } = apply(pending(), restarted(3));
+    const late = apply(task, restarted(2));
+    assert.equal(late.changed, false);
+    assert.equal(restartCountOf(late.task.containers?.[0] ?? {}), 3);
+    assert.equal(publicTask(apply(pending(), restarted(0)).task).containers?.[0]?.reason, undefined);
+  });
+
+  it("lets the container's own reason stand", () => {
+    const { task } = apply(pending(), restarted(2));
+    const stopped = apply(task, {
+      status: 'STOPPED',
+      containers: [{ containerName: 'web', status: 'STOPPED', exitCode: 137, reason: 'OutOfMemoryError' }],
+    }).task;
+    assert.equal(restartCountOf(stopped.containers?.[0] ?? {}), 2);
+    assert.equal(publicTask(stopped).containers?.[0]?.reason, 'OutOfMemoryError');
   });
 });

@@ -14,6 +14,8 @@
  *   never ran, otherwise EssentialContainerExited ("Essential container in task exited").
  * - Containers take runtimeId, exitCode, reason (at most 1024 characters), networkBindings, healthStatus,
  *   imageDigest and a forward-only lastStatus from the report; on STOPPED every container is STOPPED.
+ * - A container's restart count (restarts under its restart policy, `domain/task-record.ts`) only grows: the
+ *   agent's count never goes down, so a smaller one is from a report that arrived late.
  * - The task's healthStatus follows its essential containers: UNHEALTHY if any is UNHEALTHY, HEALTHY if all
  *   those with a health check are HEALTHY, otherwise UNKNOWN.
  * - A report proves the agent is connected: connectivity CONNECTED.
@@ -22,6 +24,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Container, NetworkBinding, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import { isLastStatus, lastIsAfter } from './status.js';
+import { restartCountOf, withRestartCount } from './task-record.js';
 
 export const REPORTED_STATUSES = ['PENDING', 'RUNNING', 'STOPPED'] as const;
 export type ReportedStatus = (typeof REPORTED_STATUSES)[number];
@@ -45,6 +48,8 @@ export interface ContainerReport {
   readonly networkBindings?: readonly NetworkBinding[];
   readonly imageDigest?: string;
   readonly healthStatus?: HealthStatus;
+  /** Times the agent restarted the container under its restart policy (Berth's agent only). */
+  readonly restartCount?: number;
 }
 
 export interface TaskReport {
@@ -130,7 +135,7 @@ export function applyTaskReport(current: Task, report: TaskReport, ctx: ApplyCon
 }
 
 function applyContainer(c: Container, r: ContainerReport | undefined, taskStopped: boolean): Container {
-  const next: Container = { ...c };
+  let next: Container = { ...c };
   if (r !== undefined) {
     const runtimeId = trim(r.runtimeId, MAX_RUNTIME_ID_LENGTH);
     if (runtimeId !== undefined) next.runtimeId = runtimeId;
@@ -142,6 +147,8 @@ function applyContainer(c: Container, r: ContainerReport | undefined, taskStoppe
     if (r.networkBindings !== undefined) next.networkBindings = r.networkBindings.map((b) => ({ ...b }));
     if (r.healthStatus !== undefined) next.healthStatus = r.healthStatus;
     if (r.status !== undefined && rank(r.status) > rank(c.lastStatus)) next.lastStatus = r.status;
+    if (r.restartCount !== undefined && r.restartCount > (restartCountOf(c) ?? 0))
+      next = withRestartCount(next, r.restartCount);
   }
   if (taskStopped) next.lastStatus = 'STOPPED';
   return next;

@@ -1,23 +1,34 @@
 /**
- * Keeps each container instance's `agentConnected` equal to "the gateway holds a session for it".
+ * Keeps each container instance's `agentConnected` equal to "the gateway holds a session for it", and
+ * records when it last changed each way (`domain/instance-record.ts`): what task connectivity, the
+ * instance's statusReason and the cluster's statistics show.
  *
  * Writes are serialised per instance and each one reads the gateway's current view when it runs, not when it
  * was asked for: a session that closes just as its replacement opens (a quick reconnect) can therefore never
- * leave the flag false while the new session lives. A change bumps the record's `version`, as in ECS.
+ * leave the flag false while the new session lives. A change bumps the record's `version`, as in ECS. The
+ * time recorded is when the write runs, a moment after the session opened or closed.
  */
 import type { Logger } from 'pino';
+import { withAgentConnected } from '../domain/instance-record.js';
 import type { Store } from '../store/types.js';
 
 export class AgentConnectedWriter {
   readonly #store: Store;
   readonly #log: Logger;
   readonly #isConnected: (containerInstanceArn: string) => boolean;
+  readonly #now: () => Date;
   readonly #chains = new Map<string, Promise<string | undefined>>();
 
-  constructor(store: Store, log: Logger, isConnected: (containerInstanceArn: string) => boolean) {
+  constructor(
+    store: Store,
+    log: Logger,
+    isConnected: (containerInstanceArn: string) => boolean,
+    now: () => Date,
+  ) {
     this.#store = store;
     this.#log = log;
     this.#isConnected = isConnected;
+    this.#now = now;
   }
 
   /**
@@ -50,13 +61,8 @@ export class AgentConnectedWriter {
       const record = await tx.containerInstances.get(arn);
       if (record === undefined) return undefined;
       const connected = this.#isConnected(arn) && record.status !== 'INACTIVE';
-      if (record.agentConnected !== connected) {
-        await tx.containerInstances.put(clusterArn, {
-          ...record,
-          agentConnected: connected,
-          version: (record.version ?? 0) + 1,
-        });
-      }
+      const changed = withAgentConnected(record, connected, this.#now());
+      if (changed !== undefined) await tx.containerInstances.put(clusterArn, changed);
       return record.status;
     });
   }
@@ -64,9 +70,11 @@ export class AgentConnectedWriter {
   /**
    * Marks every instance disconnected: sessions do not survive a restart of the control plane, and one that
    * crashed left its flags as they were. Run before the server accepts sessions. (With several replicas
-   * sharing one database this must become per-replica ownership; today there is one.)
+   * sharing one database this must become per-replica ownership; today there is one.) The disconnection is
+   * recorded at this start: when the previous process lost its sessions is not known.
    */
   async resetAll(): Promise<number> {
+    const now = this.#now();
     let reset = 0;
     let after: string | undefined;
     do {
@@ -83,12 +91,9 @@ export class AgentConnectedWriter {
             { limit: 100, ...(instanceAfter !== undefined && { after: instanceAfter }) },
           );
           for (const instance of page.items) {
-            if (instance.agentConnected !== true) continue;
-            await this.#store.containerInstances.put(clusterArn, {
-              ...instance,
-              agentConnected: false,
-              version: (instance.version ?? 0) + 1,
-            });
+            const disconnected = withAgentConnected(instance, false, now);
+            if (disconnected === undefined) continue;
+            await this.#store.containerInstances.put(clusterArn, disconnected);
             reset += 1;
           }
           instanceAfter = page.nextKey;

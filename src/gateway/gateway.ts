@@ -75,7 +75,7 @@ export class Gateway {
   constructor(o: GatewayOptions) {
     this.#o = o;
     this.#metrics = createSessionMetrics(o.registry);
-    this.#writer = new AgentConnectedWriter(o.store, o.log, (arn) => this.#sessions.has(arn));
+    this.#writer = new AgentConnectedWriter(o.store, o.log, (arn) => this.#sessions.has(arn), o.now);
   }
 
   /** Marks every instance disconnected; call before the server listens. */

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { decodeAgentEnvelope, encodeEnvelope } from '../protocol/acs/codec.js';
 import type { AckRequest, AgentToServer, NackRequest, ServerEnvelope } from '../protocol/acs/messages.js';
+import type { TaskStopVerificationMessage } from '../protocol/acs/payload.js';
 import type { SessionCloseReason, SessionMetrics } from './metrics.js';
 
 /** Heartbeats whose ack never came are forgotten beyond this many, so a silent agent cannot grow the map. */
@@ -41,14 +42,22 @@ export interface SessionOptions {
   readonly onPing?: AgentPingListener;
   /** Called once, when the socket has closed. */
   readonly onClosed: (session: Session) => void;
-  /** Receives the agent's acknowledgments (task delivery); without one they are only logged. */
+  /**
+   * Receives the agent's acknowledgments and stop verifications (task delivery); without one they are only
+   * logged.
+   */
   readonly acks?: SessionAckListener;
 }
 
-/** Who hears an agent's AckRequest and NackRequest (the gateway's task delivery). */
+/**
+ * Who hears an agent's answers about its tasks (the gateway's task delivery): AckRequest and NackRequest
+ * for payloads and task manifests, and TaskStopVerificationMessage, which must be answered with a
+ * TaskStopVerificationAck on the same session.
+ */
 export interface SessionAckListener {
   ack(session: Session, message: AckRequest): void;
   nack(session: Session, message: NackRequest): void;
+  stopVerification(session: Session, message: TaskStopVerificationMessage): void;
 }
 
 /** A sign of life from an agent: its container instance, when, and the managed instance it speaks for. */
@@ -90,6 +99,13 @@ export class Session {
       NackRequest: (m) => {
         o.log.warn({ messageId: m.messageId, reason: m.reason }, 'agent rejected a message');
         o.acks?.nack(this, m);
+      },
+      TaskStopVerificationMessage: (m) => {
+        o.log.debug(
+          { messageId: m.messageId, candidates: m.stopCandidates.length },
+          'agent asked which tasks to stop',
+        );
+        o.acks?.stopVerification(this, m);
       },
     };
     this.#closedPromise = new Promise((resolve) => o.socket.once('close', () => resolve()));

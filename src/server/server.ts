@@ -61,6 +61,8 @@ export interface StartOptions {
   readonly onAgentPing?: (containerInstanceArn: string, at: Date) => void;
   /** How long an unacknowledged payload waits before it is resent; short in tests. @default 10 s */
   readonly payloadResendIntervalMs?: number;
+  /** Between task manifests of a connected agent; short in tests. @default MANIFEST_INTERVAL_MS (60 s) */
+  readonly manifestIntervalMs?: number;
   /** The service controller's timings, short in tests. */
   readonly services?: ServiceTimings;
 }
@@ -105,6 +107,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ...(options.payloadResendIntervalMs !== undefined && {
       resendIntervalMs: options.payloadResendIntervalMs,
     }),
+    ...(options.manifestIntervalMs !== undefined && { manifestIntervalMs: options.manifestIntervalMs }),
   });
   const gateway = new Gateway({
     store,

@@ -15,6 +15,7 @@ import { ROLLOUT_REASON_ROLLBACK } from '../api/ecs/services/rollout-reasons.js'
 import { newTaskRecord } from '../api/ecs/tasks/new-task.js';
 import { requestStop } from '../api/ecs/tasks/request-stop.js';
 import { MANAGED_CLUSTER_TAG, type TaskTemplate } from '../api/ecs/tasks/task-template.js';
+import { recordedDisconnection } from '../domain/instance-record.js';
 import { serviceState, type ServiceRecord } from '../domain/service-record.js';
 import type { Arns } from '../protocol/arn.js';
 import { seedFrom } from '../scheduler/index.js';
@@ -52,7 +53,7 @@ export async function evaluateService(deps: ApplyDeps, serviceArn: string): Prom
     const loaded = cluster === undefined ? undefined : await loadService(tx, deps.snapshots, record);
     if (cluster === undefined || loaded === undefined) return { instances: [] };
     const now = deps.now();
-    observeConnections(loaded, deps.disconnectedSince, now.getTime());
+    await observeConnections(tx, loaded, deps.disconnectedSince, now.getTime());
     const plan = reconcile({
       now: now.getTime(),
       service: loaded.spec,
@@ -80,10 +81,25 @@ export async function evaluateService(deps: ApplyDeps, serviceArn: string): Prom
   });
 }
 
-function observeConnections(loaded: LoadedService, since: Map<string, number>, now: number): void {
+/**
+ * Keeps `since` (instance -> when its agent was disconnected) in step with the snapshot. An instance newly
+ * seen disconnected gets the time recorded when its session was lost (`domain/instance-record.ts`), the one
+ * its statusReason shows, rather than the time of this pass, which may come seconds later; without a
+ * recorded time (a record written before Berth kept one), the time of this pass.
+ */
+async function observeConnections(
+  tx: Store,
+  loaded: LoadedService,
+  since: Map<string, number>,
+  now: number,
+): Promise<void> {
   for (const i of loaded.snapshot.instances) {
     if (i.agentConnected) since.delete(i.arn);
-    else if (!since.has(i.arn)) since.set(i.arn, now);
+    else if (!since.has(i.arn)) {
+      const record = await tx.containerInstances.get(i.arn);
+      const recorded = record === undefined ? undefined : recordedDisconnection(record)?.getTime();
+      since.set(i.arn, Math.min(recorded ?? now, now));
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Stopped tasks stay describable for `--stopped-task-retention` (at least an hour, as ECS promises), then
- * are deleted with their tags, so the task table does not grow with every task ever run. A sweep runs at
+ * are deleted with their tags and their recorded state changes (`tasks.deleteStoppedBefore` takes those in
+ * the same transaction), so no table grows with every task ever run. A sweep runs at
  * start-up and every PURGE_INTERVAL_MS; a task is thus deleted between the retention and the retention plus
  * one interval after it stopped.
  */
@@ -12,7 +13,7 @@ export const PURGE_INTERVAL_MS = 5 * 60_000;
 /** Deleted per transaction, so a sweep after a long downtime never holds the database for long. */
 export const PURGE_BATCH = 500;
 
-/** Deletes the STOPPED tasks that stopped before `before`, and their tags; returns how many. */
+/** Deletes the STOPPED tasks that stopped before `before`, their tags and state changes; returns how many. */
 export async function purgeStoppedTasks(store: Store, before: Date): Promise<number> {
   let purged = 0;
   for (;;) {

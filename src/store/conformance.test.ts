@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Task, TaskDefinitionStatus } from '@aws-sdk/client-ecs';
 import { EMPTY_SERVICE_STATE, type ServiceRecord } from '../domain/service-record.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
-import type { Store } from './types.js';
+import type { StateChangeRecord, Store } from './types.js';
 
 interface Backend {
   readonly name: string;
@@ -525,6 +525,124 @@ for (const backend of BACKENDS) {
       // Tokens are case-sensitive, and scopes keep operations apart.
       assert.equal(await store.clientTokens.get('RunTask', 'TOKEN-1'), undefined);
       assert.equal(await store.clientTokens.create({ ...record, scope: 'CreateService' }), true);
+    });
+
+    it('filters container instances by agentConnected (no flag counts as false)', async () => {
+      const cluster = `${A}:cluster/flags`;
+      const put = (id: string, agentConnected?: boolean) =>
+        store.containerInstances.put(cluster, {
+          containerInstanceArn: `${A}:container-instance/flags/${id}`,
+          status: 'ACTIVE',
+          ...(agentConnected !== undefined && { agentConnected }),
+        });
+      await put('a', true);
+      await put('b', false);
+      await put('c');
+      const ids = async (agentConnected: boolean) =>
+        (
+          await store.containerInstances.list({ clusterArn: cluster, agentConnected }, { limit: 10 })
+        ).items.map((i) => i.containerInstanceArn?.split('/').pop());
+      assert.deepEqual(await ids(true), ['a']);
+      assert.deepEqual(await ids(false), ['b', 'c']);
+      assert.equal(
+        await store.containerInstances.count({
+          clusterArn: cluster,
+          statuses: ['ACTIVE'],
+          agentConnected: false,
+        }),
+        2,
+      );
+    });
+
+    const change = (instance: string, seq: number, taskId: string): StateChangeRecord => ({
+      containerInstanceArn: `${A}:container-instance/c1/${instance}`,
+      seq,
+      taskArn: `${A}:task/c1/${taskId}`,
+      clusterArn: `${A}:cluster/c1`,
+      status: 'RUNNING',
+      containers: [{ containerName: 'web', status: 'RUNNING', restartCount: seq }],
+      at: new Date(1_700_000_000_000 + seq),
+      receivedAt: new Date(1_700_000_100_000 + seq),
+    });
+
+    it('records each state change once per (instance, seq), and lists them in seq order by task and instance', async () => {
+      const first = change('sc1', 7, 'sc-a');
+      assert.equal(await store.stateChanges.record(first), true);
+      assert.deepEqual(await store.stateChanges.get(first.containerInstanceArn, 7), first);
+      // The same report again changes nothing, whatever it says.
+      assert.equal(await store.stateChanges.record({ ...first, status: 'STOPPED' }), false);
+      assert.equal((await store.stateChanges.get(first.containerInstanceArn, 7))?.status, 'RUNNING');
+      // Another instance's seq 7 is another report; a record without status or reason keeps neither.
+      const bare: StateChangeRecord = { ...change('sc2', 7, 'sc-c'), containers: [] };
+      const { status: _status, ...withoutStatus } = bare;
+      assert.equal(await store.stateChanges.record(withoutStatus), true);
+      assert.deepEqual(await store.stateChanges.get(bare.containerInstanceArn, 7), withoutStatus);
+      for (const [seq, taskId] of [
+        [3, 'sc-a'],
+        [12, 'sc-b'],
+        [9, 'sc-a'],
+        [10, 'sc-a'],
+      ] as const) {
+        await store.stateChanges.record({ ...change('sc1', seq, taskId), reason: `r${seq}` });
+      }
+      const seqs = (items: readonly StateChangeRecord[]) => items.map((c) => c.seq);
+      const page1 = await store.stateChanges.listByTask(`${A}:task/c1/sc-a`, { limit: 3 });
+      assert.deepEqual(seqs(page1.items), [3, 7, 9]);
+      assert.equal(page1.items[0]?.reason, 'r3');
+      assert.ok(page1.nextKey !== undefined);
+      const page2 = await store.stateChanges.listByTask(`${A}:task/c1/sc-a`, {
+        limit: 3,
+        after: page1.nextKey,
+      });
+      assert.deepEqual(seqs(page2.items), [10]);
+      assert.equal(page2.nextKey, undefined);
+      const byInstance = await store.stateChanges.listByContainerInstance(first.containerInstanceArn, {
+        limit: 10,
+      });
+      assert.deepEqual(seqs(byInstance.items), [3, 7, 9, 10, 12]);
+      assert.deepEqual(
+        (await store.stateChanges.listByContainerInstance(`${A}:container-instance/c1/none`, { limit: 10 }))
+          .items,
+        [],
+      );
+    });
+
+    it('records state changes inside a transaction with it, or not at all', async () => {
+      const kept = change('sc3', 1, 'sc-tx');
+      const lost = change('sc3', 2, 'sc-tx');
+      await store.transaction(async (tx) => {
+        await tx.tasks.put(task('sc-tx', { lastStatus: 'RUNNING' }));
+        assert.equal(await tx.stateChanges.record(kept), true);
+        // Seen inside the transaction that wrote it.
+        assert.ok(await tx.stateChanges.get(kept.containerInstanceArn, 1));
+      });
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.stateChanges.record(lost);
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.ok(await store.stateChanges.get(kept.containerInstanceArn, 1));
+      assert.equal(await store.stateChanges.get(lost.containerInstanceArn, 2), undefined);
+    });
+
+    it("deletes a purged task's state changes with it", async () => {
+      const stopped = task('sc-purged', { lastStatus: 'STOPPED', stoppedAt: new Date(1_000) });
+      await store.tasks.put(stopped);
+      await store.tasks.put(task('sc-kept', { lastStatus: 'RUNNING' }));
+      await store.stateChanges.record(change('sc4', 1, 'sc-purged'));
+      await store.stateChanges.record(change('sc4', 2, 'sc-kept'));
+      await store.stateChanges.record(change('sc4', 3, 'sc-purged'));
+      const deleted = await store.transaction((tx) => tx.tasks.deleteStoppedBefore(new Date(2_000), 100));
+      assert.ok(deleted.includes(stopped.taskArn ?? ''));
+      assert.deepEqual((await store.stateChanges.listByTask(stopped.taskArn ?? '', { limit: 10 })).items, []);
+      assert.deepEqual(
+        (
+          await store.stateChanges.listByContainerInstance(`${A}:container-instance/c1/sc4`, { limit: 10 })
+        ).items.map((c) => c.seq),
+        [2],
+      );
     });
   });
 }

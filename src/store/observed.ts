@@ -76,6 +76,7 @@ function observed<E>(inner: Store, observer: WriteObserver<E>, tx: Writes<E> | u
     activations: inner.activations,
     managedInstances: inner.managedInstances,
     clientTokens: inner.clientTokens,
+    stateChanges: inner.stateChanges,
     async transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       const writes: Writes<E> = new Map();
       let committed = false;

@@ -70,6 +70,8 @@ export interface ContainerInstanceFilter {
   readonly clusterArn: string;
   /** Only these statuses; undefined means any. */
   readonly statuses?: readonly string[];
+  /** Only instances whose `agentConnected` is this (a record without the flag counts as false). */
+  readonly agentConnected?: boolean;
 }
 
 export interface ContainerInstanceStore {
@@ -102,9 +104,54 @@ export interface TaskStore {
   count(filter: TaskFilter): Promise<number>;
   /**
    * Deletes up to `limit` STOPPED tasks (any cluster) that stopped before `before` (by `stoppedAt`, or
-   * `executionStoppedAt` or `createdAt` when a record lacks it); returns their ARNs.
+   * `executionStoppedAt` or `createdAt` when a record lacks it), with their recorded state changes
+   * (`StateChangeStore`); returns their ARNs. Run it in a transaction, so that both go or neither.
    */
   deleteStoppedBefore(before: Date, limit: number): Promise<string[]>;
+}
+
+/** A container's part of a recorded state change. */
+export interface RecordedContainerChange {
+  readonly containerName: string;
+  readonly status?: string;
+  readonly exitCode?: number;
+  readonly reason?: string;
+  /** Restarts under the container's restart policy so far, as the agent counted them. */
+  readonly restartCount?: number;
+}
+
+/**
+ * One state change report of an agent (SubmitTaskStateChange with Berth's `seq`), exactly as it arrived: the
+ * history of a task as its host saw it, including what happened while the host was cut off.
+ */
+export interface StateChangeRecord {
+  readonly containerInstanceArn: string;
+  /** The report's number in the agent's durable queue: unique and growing per container instance. */
+  readonly seq: number;
+  readonly taskArn: string;
+  readonly clusterArn: string;
+  /** The task status reported (PENDING, RUNNING, STOPPED), if any. */
+  readonly status?: string;
+  readonly reason?: string;
+  readonly containers: readonly RecordedContainerChange[];
+  /** When it happened, by the host's clock. */
+  readonly at: Date;
+  /** When the control plane received it. */
+  readonly receivedAt: Date;
+}
+
+/**
+ * The record of agents' state changes, one per (container instance, seq), in seq order; page keys are seqs.
+
+ */
+export interface StateChangeStore {
+  /** Records a change; false, changing nothing, when its (containerInstanceArn, seq) is already recorded. */
+  record(change: StateChangeRecord): Promise<boolean>;
+  get(containerInstanceArn: string, seq: number): Promise<StateChangeRecord | undefined>;
+  /** A task's changes, in seq order. */
+  listByTask(taskArn: string, page: PageRequest): Promise<Page<StateChangeRecord>>;
+  /** A container instance's changes, in seq order. */
+  listByContainerInstance(containerInstanceArn: string, page: PageRequest): Promise<Page<StateChangeRecord>>;
 }
 
 export interface ServiceFilter {
@@ -286,6 +333,7 @@ export interface Store {
   readonly activations: ActivationStore;
   readonly managedInstances: ManagedInstanceStore;
   readonly clientTokens: ClientTokenStore;
+  readonly stateChanges: StateChangeStore;
   /**
    * Runs `work` in one transaction: it sees its own writes, and either all of them are committed
    * (durably, before the promise resolves) or none. Transactions never nest.

@@ -141,5 +141,11 @@ void describe('state changes', () => {
     assert.equal(reportKey(a), reportKey({ ...a, knownStatus: 'CREATED', containers: [c('a', 'CREATED')] }));
     assert.notEqual(reportKey(a), reportKey({ ...a, containers: [c('a', 'PULLED', { runtimeId: 'x' })] }));
     assert.notEqual(reportKey(a), reportKey({ ...a, knownStatus: 'RUNNING' }));
+    // A restart by the restart policy leaves every status RUNNING: the count alone makes the report due.
+    const up = state('RUNNING', [c('a', 'RUNNING', { restartCount: 1 })]);
+    assert.notEqual(
+      reportKey(up),
+      reportKey({ ...up, containers: [c('a', 'RUNNING', { restartCount: 2 })] }),
+    );
   });
 });

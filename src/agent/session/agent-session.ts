@@ -20,7 +20,11 @@ import type { RawData, WebSocket } from 'ws';
 import { decodeServerEnvelope, encodeEnvelope } from '../../protocol/acs/codec.js';
 import { ACS_PROTOCOL_VERSION, SESSION_CLOSE_CODES } from '../../protocol/acs/messages.js';
 import type { AgentEnvelope } from '../../protocol/acs/messages.js';
-import type { PayloadMessage } from '../../protocol/acs/payload.js';
+import type {
+  PayloadMessage,
+  TaskManifestMessage,
+  TaskStopVerificationAck,
+} from '../../protocol/acs/payload.js';
 import {
   BACKOFF_RESET_AFTER_MS,
   DEFAULT_BACKOFF,
@@ -87,6 +91,13 @@ export interface AgentSessionOptions {
    * them to a session that can handle them.
    */
   readonly onPayload?: (message: PayloadMessage) => void;
+  /**
+   * Handles task manifests and stop verification answers (`agent/tasks/manifest-responder.ts`,
+   * `stop-verification.ts`). Without them, both are logged and left unanswered: the control plane sends the
+   * next manifest later anyway.
+   */
+  readonly onTaskManifest?: (message: TaskManifestMessage) => void;
+  readonly onTaskStopVerificationAck?: (message: TaskStopVerificationAck) => void;
   /** @default silent */
   readonly log?: Logger;
   /** Close and reconnect after this long without any message. @default 60 s (READ_TIMEOUT_MS) */
@@ -301,6 +312,14 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
           else
             this.#log.warn({ messageId: message.messageId }, 'no task handler; payload left unacknowledged');
         },
+        onTaskManifest: (message) => {
+          if (this.#o.onTaskManifest) this.#o.onTaskManifest(message);
+          else this.#log.warn({ messageId: message.messageId }, 'no task handler; task manifest ignored');
+        },
+        onTaskStopVerificationAck: (message) => {
+          if (this.#o.onTaskStopVerificationAck) this.#o.onTaskStopVerificationAck(message);
+          else this.#log.warn({ messageId: message.messageId }, 'no task handler; stop verification ignored');
+        },
       });
       ws.on('message', (data: RawData, isBinary: boolean) => {
         this.#timers.clearTimeout(readTimer);
@@ -320,6 +339,7 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
       });
       this.#setState('CONNECTED');
       this.emit('connected');
+      ws.resume();
     });
   }
 

@@ -35,7 +35,10 @@ export class HandshakeRefusedError extends Error {
   }
 }
 
-/** Resolves with the open socket; rejects with HandshakeRefusedError or the network error. */
+/**
+ * Resolves with the open socket, paused: call `resume()` once listening. Rejects with HandshakeRefusedError or
+ * the network error.
+ */
 export function openSessionSocket(
   url: URL,
   headers: Record<string, string>,
@@ -67,6 +70,9 @@ export function openSessionSocket(
     ws.once('open', () => {
       signal?.removeEventListener('abort', onAbort);
       ws.removeAllListeners();
+      // Frames that came with the 101 answer (the first heartbeat, a payload, the task manifest) would be
+      // emitted before the caller, resumed after this promise, listens for them: hold them until it resumes.
+      ws.pause();
       resolve(ws);
     });
     ws.once('error', fail);

@@ -6,7 +6,11 @@
  */
 import type { Logger } from 'pino';
 import { ACS_ERROR_TYPES } from '../../protocol/acs/messages.js';
-import type { PayloadMessage } from '../../protocol/acs/payload.js';
+import type {
+  PayloadMessage,
+  TaskManifestMessage,
+  TaskStopVerificationAck,
+} from '../../protocol/acs/payload.js';
 import type {
   AcsErrorType,
   AgentEnvelope,
@@ -23,6 +27,10 @@ export interface ResponderContext {
   onCloseMessage(message: string): void;
   /** Tasks to run or stop; the handler acknowledges the payload once they are stored durably. */
   onPayload(message: PayloadMessage): void;
+  /** The tasks the control plane assigns to this instance; the handler acknowledges it. */
+  onTaskManifest(message: TaskManifestMessage): void;
+  /** Which of the tasks the agent asked about (TaskStopVerificationMessage) to stop. */
+  onTaskStopVerificationAck(message: TaskStopVerificationAck): void;
   readonly log: Logger;
 }
 
@@ -40,6 +48,8 @@ export function createResponders(ctx: ResponderContext): ServerResponders {
     },
     CloseMessage: (m) => ctx.onCloseMessage(m.message),
     PayloadMessage: (m) => ctx.onPayload(m),
+    TaskManifestMessage: (m) => ctx.onTaskManifest(m),
+    TaskStopVerificationAck: (m) => ctx.onTaskStopVerificationAck(m),
   };
 }
 

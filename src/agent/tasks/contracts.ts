@@ -70,6 +70,12 @@ export interface TaskStateChange {
   readonly executionStoppedAt?: number;
   /** When the change happened on the host (epoch ms), so late reports keep their real time. */
   readonly at: number;
+  /**
+   * The report's number in the durable report queue, set by the queue (`reporter.ts`): unique and growing
+   * for the life of the data directory, and the same when a report is sent again, so the control plane can
+   * record each change once.
+   */
+  readonly seq?: number;
 }
 
 /** Delivers state changes to the control plane in order, retrying until acknowledged. */

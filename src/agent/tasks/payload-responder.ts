@@ -8,15 +8,20 @@
  *    stale resend: RUNNING after STOPPED) is left alone.
  * 3. Only then acknowledge: AckRequest with the payload's messageId. If anything could not be stored, a
  *    NackRequest says why, and the control plane sends the payload again later.
- * 4. Hand the saved tasks to the engine, those to stop before those to start.
+ * 4. Hand the saved tasks to the engine, those to stop before those to start (`task-delivery.ts`, shared
+ *    with the manifest and stop verification, so a task is never started twice).
+ * 5. Move the manifest timeline to the payload's `seqNum`: a task manifest made before this payload is stale.
  *
- * Payloads are handled one at a time, in arrival order, so a resend can never overtake the original.
+ * Payloads are handled one at a time, in arrival order, together with the other task messages (one
+ * `SerialQueue`), so a resend can never overtake the original.
  */
 import { pino, type Logger } from 'pino';
 import type { AgentEnvelope } from '../../protocol/acs/messages.js';
 import { DESIRED_TASK_STATUSES, type AcsTask, type PayloadMessage } from '../../protocol/acs/payload.js';
-import type { TaskEngine, TaskState, TaskStateChange, TaskStateStore } from './contracts.js';
-import { desiredSeqOf } from './state-store.js';
+import type { TaskEngine, TaskStateChange, TaskStateStore } from './contracts.js';
+import { ManifestTimeline } from './manifest-timeline.js';
+import { SerialQueue } from './serial.js';
+import { TaskDelivery } from './task-delivery.js';
 
 /** The reason ECS's agent reports for a task it cannot understand. */
 export const UNRECOGNIZED_TASK_ERROR = 'UnrecognizedTaskError';
@@ -33,32 +38,41 @@ export interface PayloadResponderOptions {
   readonly log?: Logger;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Shared with the other task messages. @default one of its own, over `store` and `engine` */
+  readonly delivery?: TaskDelivery;
+  /** @default one of its own */
+  readonly serial?: SerialQueue;
+  /** Moved to each acknowledged payload's seqNum. @default one of its own */
+  readonly timeline?: ManifestTimeline;
 }
 
 export class PayloadResponder {
   readonly #o: PayloadResponderOptions;
   readonly #log: Logger;
-  /** Tasks saved here that the engine does not list yet: what this agent already applied. */
-  readonly #saved = new Map<string, TaskState>();
-  #chain: Promise<void> = Promise.resolve();
+  readonly #delivery: TaskDelivery;
+  readonly #serial: SerialQueue;
+  readonly #timeline: ManifestTimeline;
 
   constructor(options: PayloadResponderOptions) {
     this.#o = options;
     this.#log = options.log ?? pino({ level: 'silent' });
+    this.#delivery =
+      options.delivery ?? new TaskDelivery({ store: options.store, engine: options.engine, log: this.#log });
+    this.#serial = options.serial ?? new SerialQueue();
+    this.#timeline = options.timeline ?? new ManifestTimeline();
   }
 
   /** The session's PayloadMessage handler: returns at once, handling runs in order in the background. */
   handle(message: PayloadMessage): void {
-    this.#chain = this.#chain
-      .then(() => this.#handle(message))
-      .catch((err: unknown) =>
-        this.#log.error({ err, messageId: message.messageId }, 'payload handling failed'),
-      );
+    this.#serial.run(
+      () => this.#handle(message),
+      (err) => this.#log.error({ err, messageId: message.messageId }, 'payload handling failed'),
+    );
   }
 
   /** Resolves once every payload received so far is handled. */
   idle(): Promise<void> {
-    return this.#chain;
+    return this.#serial.idle();
   }
 
   async #handle(message: PayloadMessage): Promise<void> {
@@ -77,7 +91,7 @@ export class PayloadResponder {
       const invalid = taskProblem(task);
       try {
         if (invalid !== undefined) await this.#reject(task, invalid, message.clusterArn);
-        else if (await this.#save(task)) accepted.push(task);
+        else if (await this.#delivery.save(task)) accepted.push(task);
       } catch (err) {
         this.#log.error({ err, taskArn: task.arn }, 'could not store a delivered task');
         failures.push(`${String(task.arn)}: ${(err as Error).message}`);
@@ -89,37 +103,10 @@ export class PayloadResponder {
         type: 'NackRequest',
         message: { ...reply, reason: `could not store ${failures.join('; ')}` },
       });
-    const ordered = [
-      ...accepted.filter((t) => t.desiredStatus === 'STOPPED'),
-      ...accepted.filter((t) => t.desiredStatus !== 'STOPPED'),
-    ];
-    for (const task of ordered) {
-      try {
-        this.#o.engine.accept(task);
-      } catch (err) {
-        this.#log.error({ err, taskArn: task.arn }, 'the task engine did not accept a task');
-      }
-      if (this.#o.engine.tasks().has(task.arn)) this.#saved.delete(task.arn);
-    }
-  }
-
-  /** Saves a task that is new or further along; false when it changes nothing this agent applied. */
-  async #save(task: AcsTask): Promise<boolean> {
-    const existing = this.#o.engine.tasks().get(task.arn) ?? this.#saved.get(task.arn);
-    if (existing !== undefined && desiredSeqOf(existing.task) >= desiredSeqOf(task)) {
-      this.#log.debug({ taskArn: task.arn, desiredStatus: task.desiredStatus }, 'delivery already applied');
-      return false;
-    }
-    const state: TaskState = existing
-      ? { ...existing, task }
-      : {
-          task,
-          knownStatus: 'NONE',
-          containers: task.containers.map((c) => ({ name: c.name, knownStatus: 'NONE' })),
-        };
-    await this.#o.store.save(state);
-    this.#saved.set(task.arn, state);
-    return true;
+    this.#delivery.handOver(accepted);
+    // Only a payload this agent holds moves the timeline: one it could not store is sent again.
+    if (failures.length === 0 && typeof message.seqNum === 'number')
+      await this.#timeline.advance(message.seqNum);
   }
 
   async #reject(task: AcsTask, problem: string, clusterArn: string): Promise<void> {

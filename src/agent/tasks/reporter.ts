@@ -18,6 +18,17 @@
  * One change is in flight at a time (ECS's agent sends up to 10 tasks' changes concurrently): the order of
  * changes is then also the order in which the control plane applies them, which keeps it simple to reason
  * about; Berth's hosts run few tasks.
+ *
+ * Numbers: a report's number is also its `seq` (Berth's extension of SubmitTaskStateChange), by which the
+ * control plane records each change exactly once even when it is sent twice. Numbers are unique and growing
+ * for the life of the data directory: while a report's file exists it holds its number, and
+ * `<dataDir>/report-sequence.json` (`report-sequence.ts`) holds the floor for numbers whose files are gone.
+ *
+ * Journal: every queued change is also appended, fsynced, to `<dataDir>/journal/state-changes.jsonl`
+ * (`journal.ts`): one JSON line `{seq, taskArn, status, at, reason?, containers: [{name, status, exitCode?,
+ * restartCount?}]}` with the facts the report carries. It outlives the queue (which deletes delivered
+ * reports), rotating to `state-changes.1.jsonl` past 4 MiB, so the host's account of what happened can be
+ * compared with the control plane's (`readStateChangeJournal`).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,6 +36,8 @@ import { pino, type Logger } from 'pino';
 import { ExponentialBackoff, type BackoffSettings } from '../session/backoff.js';
 import type { StateChangeReporter, TaskStateChange } from './contracts.js';
 import { ensureDir, listFiles, removeFileDurably, writeFileDurably } from './durable-file.js';
+import { journalEntry, readStateChangeJournal, StateChangeJournal } from './journal.js';
+import { readReportFloor, writeReportFloor } from './report-sequence.js';
 import type { SubmitStateChange } from './submit-state-change.js';
 
 export const REPORTS_DIR = 'reports';
@@ -60,9 +73,12 @@ export const PERMANENT_SUBMIT_ERRORS: readonly string[] = [
 
 interface Queued {
   readonly number: number;
+  /** With `seq` set to `number`. */
   readonly change: TaskStateChange;
-  /** Settles when the file is on disk (or could not be written). */
-  readonly written: Promise<void>;
+  /** Settles when the file is on disk (true) or could not be written (false). */
+  readonly written: Promise<boolean>;
+  /** The file is on disk: it alone keeps the number from being reused. */
+  durable: boolean;
 }
 
 export interface ReporterOptions {
@@ -72,6 +88,8 @@ export interface ReporterOptions {
   /** @default REPORT_BACKOFF */
   readonly backoff?: Partial<BackoffSettings>;
   readonly random?: () => number;
+  /** Where the journal rotates. @default JOURNAL_MAX_BYTES */
+  readonly journalMaxBytes?: number;
 }
 
 export class DurableStateChangeReporter implements StateChangeReporter {
@@ -82,7 +100,10 @@ export class DurableStateChangeReporter implements StateChangeReporter {
   readonly #queue: Queued[] = [];
   readonly #abort = new AbortController();
   readonly #idle = new Set<() => void>();
+  readonly #journal: StateChangeJournal;
   #next = 1;
+  /** The floor as saved in report-sequence.json: numbers below it are never given out again. */
+  #floor = 1;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
 
@@ -91,6 +112,10 @@ export class DurableStateChangeReporter implements StateChangeReporter {
     this.#dir = join(options.dataDir, REPORTS_DIR);
     this.#log = options.log ?? pino({ level: 'silent' });
     this.#backoff = new ExponentialBackoff({ ...REPORT_BACKOFF, ...options.backoff }, options.random);
+    this.#journal = new StateChangeJournal(options.dataDir, {
+      log: this.#log,
+      ...(options.journalMaxBytes !== undefined && { maxBytes: options.journalMaxBytes }),
+    });
   }
 
   get dir(): string {
@@ -102,6 +127,11 @@ export class DurableStateChangeReporter implements StateChangeReporter {
     return this.#queue.length;
   }
 
+  /** Whether a change of this task is still waiting to be acknowledged. */
+  hasPending(taskArn: string): boolean {
+    return this.#queue.some((q) => q.change.taskArn === taskArn);
+  }
+
   /** Loads the changes a previous run left unsent, and starts sending. */
   async start(): Promise<void> {
     if (this.#loop !== undefined) return;
@@ -111,10 +141,16 @@ export class DurableStateChangeReporter implements StateChangeReporter {
       const number = Number(name.slice(0, -SUFFIX.length));
       const change = await this.#read(name);
       if (change === undefined || !Number.isSafeInteger(number)) continue;
-      loaded.push({ number, change, written: Promise.resolve() });
+      loaded.push({
+        number,
+        change: { ...change, seq: number },
+        written: Promise.resolve(true),
+        durable: true,
+      });
     }
     this.#queue.push(...loaded);
-    this.#next = (loaded.at(-1)?.number ?? 0) + 1;
+    this.#floor = await this.#loadFloor();
+    this.#next = Math.max((loaded.at(-1)?.number ?? 0) + 1, this.#floor);
     if (loaded.length > 0) this.#log.info({ pending: loaded.length }, 'state reports left from the last run');
     this.#loop = this.#run().catch((err: unknown) => this.#log.error({ err }, 'report loop failed'));
   }
@@ -125,15 +161,33 @@ export class DurableStateChangeReporter implements StateChangeReporter {
     );
   }
 
-  /** Queues a change; resolves once it is on disk. Only after `start()`, which knows the next free number. */
+  /**
+   * Queues a change; resolves once its file and its journal line are on disk (rejects only when the file
+   * could not be written). Only after `start()`, which knows the next free number.
+   */
   enqueue(change: TaskStateChange): Promise<void> {
     if (this.#loop === undefined) return Promise.reject(new Error('the state reporter is not started'));
     const number = this.#next++;
-    const text = `${JSON.stringify({ format: REPORT_FILE_FORMAT, change })}\n`;
-    const written = ensureDir(this.#dir).then(() => writeFileDurably(this.#dir, nameOf(number), text));
-    this.#queue.push({ number, change, written: written.catch(() => undefined) });
+    const numbered: TaskStateChange = { ...change, seq: number };
+    const text = `${JSON.stringify({ format: REPORT_FILE_FORMAT, change: numbered })}\n`;
+    const file = ensureDir(this.#dir).then(() => writeFileDurably(this.#dir, nameOf(number), text));
+    const queued: Queued = {
+      number,
+      change: numbered,
+      written: file.then(
+        () => (queued.durable = true),
+        () => false,
+      ),
+      durable: false,
+    };
+    this.#queue.push(queued);
+    const journaled = this.#journal
+      .append(journalEntry(number, numbered))
+      .catch((err: unknown) =>
+        this.#log.error({ err, seq: number }, 'could not append to the state change journal'),
+      );
     this.#wake?.();
-    return written;
+    return Promise.all([file, journaled]).then(() => undefined);
   }
 
   /** Resolves when every change queued so far has been acknowledged (or dropped). */
@@ -148,6 +202,7 @@ export class DurableStateChangeReporter implements StateChangeReporter {
     this.#wake?.();
     await this.#loop;
     await Promise.all(this.#queue.map((q) => q.written));
+    await this.#journal.idle();
   }
 
   async #run(): Promise<void> {
@@ -160,7 +215,11 @@ export class DurableStateChangeReporter implements StateChangeReporter {
         await this.#sleep(undefined);
         continue;
       }
-      await head.written;
+      // A number only memory knows must be covered by the floor before the control plane sees it.
+      if (!(await head.written) && !(await this.#raiseFloor())) {
+        await this.#sleep(this.#backoff.next());
+        continue;
+      }
       try {
         await this.#o.submit(head.change, signal);
         this.#backoff.reset();
@@ -181,14 +240,45 @@ export class DurableStateChangeReporter implements StateChangeReporter {
           'control plane refused a state report; dropping it',
         );
       }
-      // Deleted before it leaves the queue, so `drained()` means "acknowledged and gone from disk".
-      await removeFileDurably(this.#dir, nameOf(head.number)).catch((err: unknown) =>
-        this.#log.error(
-          { err },
-          'could not delete a sent state report; it will be sent again after a restart',
-        ),
-      );
+      // Deleted before it leaves the queue, so `drained()` means "acknowledged and gone from disk". A later
+      // file on disk keeps the numbers from being reused; without one, the floor must first.
+      const laterOnDisk = this.#queue.some((q) => q !== head && q.durable);
+      if (laterOnDisk || (await this.#raiseFloor())) {
+        await removeFileDurably(this.#dir, nameOf(head.number)).catch((err: unknown) =>
+          this.#log.error(
+            { err },
+            'could not delete a sent state report; it will be sent again after a restart',
+          ),
+        );
+      }
       this.#queue.shift();
+    }
+  }
+
+  /** The saved floor, or past the journal's highest number when the floor's file is damaged. */
+  async #loadFloor(): Promise<number> {
+    const floor = await readReportFloor(this.#o.dataDir);
+    if (floor !== undefined) return floor;
+    const journal = await readStateChangeJournal(this.#o.dataDir);
+    const fallback = journal.reduce((highest, e) => Math.max(highest, e.seq), 0) + 1;
+    this.#log.error(
+      { fallback },
+      'report-sequence.json is damaged; numbering new state reports after the journal instead',
+    );
+    return fallback;
+  }
+
+  /** Saves every number given out so far as below the floor; false (logged) when it cannot. */
+  async #raiseFloor(): Promise<boolean> {
+    const next = this.#next;
+    if (this.#floor >= next) return true;
+    try {
+      await writeReportFloor(this.#o.dataDir, next);
+      this.#floor = next;
+      return true;
+    } catch (err) {
+      this.#log.error({ err }, 'cannot save the state report numbering; keeping the sent report on disk');
+      return false;
     }
   }
 

@@ -9,6 +9,9 @@
  * (STOPPED), the newer delivered task is kept, so a restart can never revive a task that was asked to stop.
  *
  * Saves of one task are written in call order; those of different tasks run in parallel.
+ *
+ * Removing a task (cleanup) first records it in `finished` (`finished-tasks.ts`), so the host still knows
+ * it ran that task when the control plane sends it again.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +20,7 @@ import type { AcsTask } from '../../protocol/acs/payload.js';
 import { DESIRED_STATUS_SEQ } from '../../protocol/acs/to-acs-task.js';
 import type { TaskState, TaskStateStore } from './contracts.js';
 import { ensureDir, listFiles, removeFileDurably, writeFileDurably } from './durable-file.js';
+import { FinishedTasks } from './finished-tasks.js';
 
 export const TASKS_DIR = 'tasks';
 const SUFFIX = '.json';
@@ -39,10 +43,14 @@ export class FileTaskStateStore implements TaskStateStore {
   readonly #known = new Map<string, TaskState>();
   readonly #chains = new Map<string, Promise<void>>();
   #ready: Promise<void> | undefined;
+  #finishedLoaded: Promise<void> | undefined;
+  /** Tasks removed after they finished (loaded by `loadAll`). */
+  readonly finished: FinishedTasks;
 
   constructor(dataDir: string, log?: Logger) {
     this.#dir = join(dataDir, TASKS_DIR);
     this.#log = log ?? pino({ level: 'silent' });
+    this.finished = new FinishedTasks(dataDir, { log: this.#log });
   }
 
   get dir(): string {
@@ -61,6 +69,8 @@ export class FileTaskStateStore implements TaskStateStore {
 
   async loadAll(): Promise<TaskState[]> {
     await this.#ensureDir();
+    this.#finishedLoaded ??= this.finished.load();
+    await this.#finishedLoaded;
     const states: TaskState[] = [];
     for (const name of await listFiles(this.#dir, SUFFIX)) {
       const state = await this.#read(name);
@@ -85,7 +95,10 @@ export class FileTaskStateStore implements TaskStateStore {
 
   remove(taskArn: string): Promise<void> {
     this.#known.delete(taskArn);
-    return this.#chain(taskArn, () => removeFileDurably(this.#dir, fileName(taskArn)));
+    return this.#chain(taskArn, async () => {
+      await this.finished.add(taskArn);
+      await removeFileDurably(this.#dir, fileName(taskArn));
+    });
   }
 
   #chain(arn: string, write: () => Promise<void>): Promise<void> {

@@ -3,12 +3,10 @@
  * with the agent's instance credentials, container changes inside the task's (the ECS agent batches them
  * the same way). Only RUNNING and STOPPED containers are reported, as ECS's agent does.
  *
- * Berth extension: what the ECS API has no member for travels in one extra top-level member, `berth`
- * (`BerthStateChangeExtension`): when the change happened on the host and when the task started (so a report
- * delivered late keeps its real times), and containers' health (ECS learns health through its telemetry
- * service instead). The SDK serialises only modelled members, so a build-step middleware adds it to the JSON
- * body before the request is signed. A control plane that does not know it ignores it (unknown members are
- * ignored in awsJson), and Berth's control plane works without it (the stock ECS agent never sends it).
+ * What the ECS API has no member for travels in Berth's extension member (`protocol/state-change-extension`):
+ * when the change happened, the report's number in the durable queue (`seq`), containers' health and how
+ * often their restart policy restarted them (`restartCount`). The SDK serialises only modelled members, so a build-step middleware adds it to the JSON body before the
+ * request is signed.
  */
 import {
   ECSClient,
@@ -18,16 +16,12 @@ import {
 import type { AwsCredentialIdentityProvider, BuildMiddleware, MetadataBearer } from '@smithy/types';
 import { backendStatus } from '../../domain/status.js';
 import { MAX_REASON_LENGTH, MAX_RUNTIME_ID_LENGTH } from '../../domain/task-report.js';
-import type { NetworkBinding, TaskStateChange } from './contracts.js';
-
-/** The `berth` member of a SubmitTaskStateChange body. Times are epoch seconds, as awsJson timestamps are. */
-export interface BerthStateChangeExtension {
-  readonly at: number;
-  readonly startedAt?: number;
-  readonly containers?: readonly { readonly containerName: string; readonly healthStatus: string }[];
-}
-
-export const EXTENSION_MEMBER = 'berth';
+import {
+  EXTENSION_MEMBER,
+  type BerthContainerExtension,
+  type BerthStateChangeExtension,
+} from '../../protocol/state-change-extension.js';
+import type { ContainerState, NetworkBinding, TaskStateChange } from './contracts.js';
 
 export type SubmitStateChange = (change: TaskStateChange, signal: AbortSignal) => Promise<void>;
 
@@ -35,12 +29,23 @@ export type SubmitRequest = SubmitTaskStateChangeRequest & {
   readonly [EXTENSION_MEMBER]: BerthStateChangeExtension;
 };
 
+/** The containers a report names: only RUNNING and STOPPED ones, as ECS's agent reports them. */
+export function reportedContainers(change: TaskStateChange): ContainerState[] {
+  return change.containers.filter((c) => c.knownStatus === 'RUNNING' || c.knownStatus === 'STOPPED');
+}
+
 export function toSubmitRequest(change: TaskStateChange): SubmitRequest {
-  const reported = change.containers.filter(
-    (c) => c.knownStatus === 'RUNNING' || c.knownStatus === 'STOPPED',
-  );
-  const health = change.containers.flatMap((c) =>
-    c.healthStatus === undefined ? [] : [{ containerName: c.name, healthStatus: c.healthStatus }],
+  const reported = reportedContainers(change);
+  const extras = change.containers.flatMap((c): BerthContainerExtension[] =>
+    c.healthStatus === undefined && c.restartCount === undefined
+      ? []
+      : [
+          {
+            containerName: c.name,
+            ...(c.healthStatus !== undefined && { healthStatus: c.healthStatus }),
+            ...(c.restartCount !== undefined && { restartCount: c.restartCount }),
+          },
+        ],
   );
   return {
     cluster: change.clusterArn,
@@ -64,7 +69,8 @@ export function toSubmitRequest(change: TaskStateChange): SubmitRequest {
     [EXTENSION_MEMBER]: {
       at: change.at / 1000,
       ...(change.startedAt !== undefined && { startedAt: change.startedAt / 1000 }),
-      ...(health.length > 0 && { containers: health }),
+      ...(change.seq !== undefined && { seq: change.seq }),
+      ...(extras.length > 0 && { containers: extras }),
     },
   };
 }

@@ -7,15 +7,29 @@
  * report number only once it has read what the last run left) before the engine exists, so the engine can
  * resume the saved tasks and report at once; the responder comes last, so no payload is handled before the
  * engine knows the saved tasks (it compares a delivery with what was already applied).
+ *
+ * The session's task messages — payloads, task manifests, stop verification answers — are handled in turn
+ * on one queue, and all reach the engine through one `TaskDelivery`, so each sees what the previous left.
  */
 import { pino, type Logger } from 'pino';
 import type { AgentEnvelope } from '../../protocol/acs/messages.js';
-import type { AcsContainer, AcsTask, PayloadMessage } from '../../protocol/acs/payload.js';
+import type {
+  AcsContainer,
+  AcsTask,
+  PayloadMessage,
+  TaskManifestMessage,
+  TaskStopVerificationAck,
+} from '../../protocol/acs/payload.js';
 import type { StateChangeReporter, TaskEngine, TaskState, TaskStateStore } from './contracts.js';
+import { ManifestResponder } from './manifest-responder.js';
+import { ManifestTimeline } from './manifest-timeline.js';
 import { PayloadResponder } from './payload-responder.js';
 import { DurableStateChangeReporter } from './reporter.js';
+import { SerialQueue } from './serial.js';
 import { FileTaskStateStore } from './state-store.js';
+import { StopVerification } from './stop-verification.js';
 import type { SubmitStateChange } from './submit-state-change.js';
+import { TaskDelivery } from './task-delivery.js';
 import type { BackoffSettings } from '../session/backoff.js';
 
 export interface TaskEngineDeps {
@@ -44,6 +58,10 @@ export interface TaskRuntimeOptions {
   readonly reportBackoff?: Partial<BackoffSettings>;
   /** Passed on to the engine factory. */
   readonly agentEnvironment?: TaskEngineDeps['agentEnvironment'];
+  /** The newest payload seqNum / manifest timeline the last run acted on. @default 0 */
+  readonly manifestSeqNum?: number;
+  /** Saves a newer one durably, so a restarted agent still ignores stale manifests. @default not saved */
+  readonly persistManifestSeqNum?: (seq: number) => void | Promise<void>;
 }
 
 export interface TaskRuntime {
@@ -51,8 +69,11 @@ export interface TaskRuntime {
   readonly reporter: DurableStateChangeReporter;
   readonly engine: TaskEngine;
   readonly responder: PayloadResponder;
-  /** The session's PayloadMessage handler (a property, so it can be passed on as it is). */
+  readonly timeline: ManifestTimeline;
+  /** The session's handlers (properties, so they can be passed on as they are). */
   readonly onPayload: (message: PayloadMessage) => void;
+  readonly onTaskManifest: (message: TaskManifestMessage) => void;
+  readonly onTaskStopVerificationAck: (message: TaskStopVerificationAck) => void;
   /** Where acks go: the session's `send`. Until set, replies are dropped (the control plane resends). */
   attach(send: (envelope: AgentEnvelope) => boolean): void;
   /** Finishes the payloads in hand and stops reporting; the queue stays on disk for the next run. */
@@ -80,6 +101,18 @@ export async function startTaskRuntime(o: TaskRuntimeOptions): Promise<TaskRunti
     ...(o.agentEnvironment !== undefined && { agentEnvironment: o.agentEnvironment }),
   });
   let send: (envelope: AgentEnvelope) => boolean = () => false;
+  const serial = new SerialQueue();
+  const delivery = new TaskDelivery({
+    store,
+    engine,
+    finished: store.finished,
+    log: log.child({ component: 'delivery' }),
+  });
+  const timeline = new ManifestTimeline({
+    ...(o.manifestSeqNum !== undefined && { initial: o.manifestSeqNum }),
+    ...(o.persistManifestSeqNum !== undefined && { persist: o.persistManifestSeqNum }),
+    log,
+  });
   const responder = new PayloadResponder({
     clusterArn: o.clusterArn,
     containerInstanceArn: o.containerInstanceArn,
@@ -88,6 +121,26 @@ export async function startTaskRuntime(o: TaskRuntimeOptions): Promise<TaskRunti
     report: (change) => reporter.enqueue(change),
     send: (envelope) => send(envelope),
     log: log.child({ component: 'payloads' }),
+    delivery,
+    serial,
+    timeline,
+  });
+  const verification = new StopVerification({
+    delivery,
+    serial,
+    send: (envelope) => send(envelope),
+    log: log.child({ component: 'stop-verification' }),
+  });
+  const manifests = new ManifestResponder({
+    containerInstanceArn: o.containerInstanceArn,
+    delivery,
+    serial,
+    timeline,
+    verification,
+    report: (change) => reporter.enqueue(change),
+    reportQueued: (arn) => reporter.hasPending(arn),
+    send: (envelope) => send(envelope),
+    log: log.child({ component: 'manifests' }),
   });
   if (restored.length > 0) log.info({ tasks: restored.length }, 'task state loaded from the last run');
   return {
@@ -95,12 +148,15 @@ export async function startTaskRuntime(o: TaskRuntimeOptions): Promise<TaskRunti
     reporter,
     engine,
     responder,
+    timeline,
     onPayload: (message) => responder.handle(message),
+    onTaskManifest: (message) => manifests.handle(message),
+    onTaskStopVerificationAck: (message) => verification.handle(message),
     attach(next) {
       send = next;
     },
     async stop() {
-      await responder.idle();
+      await serial.idle();
       await reporter.stop();
     },
   };

@@ -1,6 +1,7 @@
 /**
  * Task delivery, the control plane's end: each agent gets its tasks in PayloadMessages, and gets them again
- * until it acknowledges them.
+ * until it acknowledges them; and it gets task manifests, which settle what it runs against what the
+ * control plane wants (`task-manifest.ts`, `stop-verification.ts`).
  *
  * What is owed: a task placed on the instance whose desired status (RUNNING, then perhaps STOPPED) is ahead of
  * the desired status its agent acknowledged (`berthAckedDesiredStatus` in the task record, written when the
@@ -12,6 +13,12 @@
  * sent less than `resendIntervalMs` ago is not sent again in between. At most MAX_TASKS_PER_PAYLOAD tasks
  * travel in one payload, as in ECS.
  *
+ * Task manifests go out at the end of a pass, after the payloads it sent, when the session has just opened
+ * and every `manifestIntervalMs` (MANIFEST_INTERVAL_MS) while it lasts. A manifest's `timeline` and the
+ * payloads' `seqNum` come from one counter per instance, so the agent can tell which is newer. The agent
+ * acknowledges a manifest with AckRequest (told apart from a payload's by its messageId) and may ask which of
+ * the tasks it runs unlisted to stop (TaskStopVerificationMessage), answered with TaskStopVerificationAck.
+ *
  * Concurrency: one delivery pass per instance at a time; a trigger during a pass runs one more pass after it.
  */
 import { randomUUID } from 'node:crypto';
@@ -20,13 +27,20 @@ import type { Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ackedDesiredStatus, withAckedDesiredStatus } from '../../domain/task-record.js';
-import type { AckRequest, NackRequest } from '../../protocol/acs/messages.js';
-import type { AcsTask, DesiredTaskStatus } from '../../protocol/acs/payload.js';
+import { MANIFEST_INTERVAL_MS, type AckRequest, type NackRequest } from '../../protocol/acs/messages.js';
+import type {
+  AcsTask,
+  DesiredTaskStatus,
+  TaskIdentifier,
+  TaskStopVerificationMessage,
+} from '../../protocol/acs/payload.js';
 import { DESIRED_STATUS_SEQ, desiredStatusOf, toAcsTask } from '../../protocol/acs/to-acs-task.js';
 import type { Store } from '../../store/types.js';
 import type { SessionListener } from '../gateway.js';
 import type { Session } from '../session.js';
 import { createDeliveryMetrics, type DeliveryMetrics } from './metrics.js';
+import { answerStopVerification } from './stop-verification.js';
+import { manifestEntry, sendTaskManifest, SentManifests } from './task-manifest.js';
 
 /**
  * 10 s: an ack normally comes within milliseconds, so a payload unacknowledged after ten seconds was lost
@@ -48,6 +62,8 @@ export interface DeliveryOptions {
   readonly registry: Registry;
   /** @default DEFAULT_PAYLOAD_RESEND_INTERVAL_MS */
   readonly resendIntervalMs?: number;
+  /** Between task manifests of a connected agent. @default MANIFEST_INTERVAL_MS */
+  readonly manifestIntervalMs?: number;
 }
 
 export interface DeliveryEvents {
@@ -57,6 +73,12 @@ export interface DeliveryEvents {
   ackReceived: [containerInstanceArn: string, messageId: string, taskArns: readonly string[]];
   /** The acknowledged desired statuses are stored. */
   acked: [containerInstanceArn: string, taskArns: readonly string[]];
+  /** A task manifest was sent. */
+  manifestSent: [containerInstanceArn: string, messageId: string, timeline: number];
+  /** The agent acknowledged a task manifest. */
+  manifestAcked: [containerInstanceArn: string, messageId: string];
+  /** A stop verification was answered; `stopTasks` are the tasks the agent was told to stop. */
+  stopVerified: [containerInstanceArn: string, messageId: string, stopTasks: readonly string[]];
 }
 
 interface Sent {
@@ -75,17 +97,25 @@ interface Instance {
   /** Tasks sent and not yet acknowledged. */
   readonly sent: Map<string, Sent>;
   readonly timer: NodeJS.Timeout;
+  readonly manifestTimer: NodeJS.Timeout;
   pass: Promise<void> | undefined;
   again: boolean;
+  /** A task manifest is to go out at the end of the next pass. */
+  manifestDue: boolean;
 }
 
 export class TaskDelivery extends EventEmitter<DeliveryEvents> implements SessionListener {
   readonly #o: DeliveryOptions;
   readonly #resendMs: number;
+  readonly #manifestMs: number;
   readonly #metrics: DeliveryMetrics;
   readonly #instances = new Map<string, Instance>();
   readonly #pending = new Map<string, Pending>();
-  /** Sequence numbers stay monotonic per instance across sessions (and, being clock-based, restarts). */
+  readonly #manifests = new SentManifests();
+  /**
+   * Payload `seqNum`s and manifest `timeline`s: one counter per instance, monotonic across sessions (and,
+   * being clock-based, restarts).
+   */
   readonly #seq = new Map<string, number>();
   readonly #definitions = new Map<string, TaskDefinition>();
   readonly #work = new Set<Promise<void>>();
@@ -94,25 +124,41 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
     super();
     this.#o = options;
     this.#resendMs = options.resendIntervalMs ?? DEFAULT_PAYLOAD_RESEND_INTERVAL_MS;
+    this.#manifestMs = options.manifestIntervalMs ?? MANIFEST_INTERVAL_MS;
     this.#metrics = createDeliveryMetrics(options.registry);
   }
 
   opened(session: Session): void {
     const arn = session.containerInstanceArn;
     const previous = this.#instances.get(arn);
-    if (previous) clearInterval(previous.timer);
+    if (previous) stopTimers(previous);
     const timer = setInterval(() => {
       if (this.#instances.get(arn)?.sent.size) this.kick(arn);
     }, this.#resendMs).unref();
-    // What was sent on the previous session may never have arrived: everything owed goes out again now.
-    this.#instances.set(arn, { session, sent: new Map(), timer, pass: undefined, again: false });
+    const manifestTimer = setInterval(() => {
+      const instance = this.#instances.get(arn);
+      if (instance === undefined) return;
+      instance.manifestDue = true;
+      this.kick(arn);
+    }, this.#manifestMs).unref();
+    // What was sent on the previous session may never have arrived: everything owed goes out again now,
+    // then the manifest settles what the agent did meanwhile.
+    this.#instances.set(arn, {
+      session,
+      sent: new Map(),
+      timer,
+      manifestTimer,
+      pass: undefined,
+      again: false,
+      manifestDue: true,
+    });
     this.kick(arn);
   }
 
   closed(session: Session): void {
     const instance = this.#instances.get(session.containerInstanceArn);
     if (instance?.session !== session) return;
-    clearInterval(instance.timer);
+    stopTimers(instance);
     this.#instances.delete(session.containerInstanceArn);
   }
 
@@ -138,6 +184,9 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
   }
 
   ack(session: Session, message: AckRequest): void {
+    const manifest = this.#manifests.answer(message.messageId, session.containerInstanceArn);
+    if (manifest === 'mine') this.emit('manifestAcked', session.containerInstanceArn, message.messageId);
+    if (manifest !== 'none') return;
     const pending = this.#pending.get(message.messageId);
     if (pending === undefined || pending.containerInstanceArn !== session.containerInstanceArn) {
       this.#o.log.debug({ messageId: message.messageId }, 'ack for no payload awaiting one');
@@ -155,6 +204,11 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
   }
 
   nack(session: Session, message: NackRequest): void {
+    const manifest = this.#manifests.answer(message.messageId, session.containerInstanceArn);
+    // The next manifest (at the latest in one interval) tries again.
+    if (manifest === 'mine')
+      this.#o.log.warn({ messageId: message.messageId, reason: message.reason }, 'agent refused a manifest');
+    if (manifest !== 'none') return;
     // The tasks stay owed: the resend timer sends them again.
     const pending = this.#pending.get(message.messageId);
     if (pending?.containerInstanceArn !== session.containerInstanceArn) return;
@@ -165,9 +219,25 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
     );
   }
 
+  /**
+   * Answers the agent's question which of the tasks it runs unlisted by the manifest to stop (ACS's
+   * TaskStopVerificationMessage) with TaskStopVerificationAck (`stop-verification.ts`).
+   */
+  stopVerification(session: Session, message: TaskStopVerificationMessage): void {
+    const work = answerStopVerification(this.#o.store, session, message).then((stopTasks) => {
+      if (stopTasks !== undefined) this.#stopVerified(session, message.messageId, stopTasks);
+    });
+    this.#track(
+      work.catch((err: unknown) =>
+        // Unanswered, the agent keeps running its candidates until a later manifest asks again.
+        this.#o.log.error({ err, messageId: message.messageId }, 'could not answer a stop verification'),
+      ),
+    );
+  }
+
   /** Stops the timers and waits for passes and ack writes in progress (call before closing the store). */
   async stop(): Promise<void> {
-    for (const instance of this.#instances.values()) clearInterval(instance.timer);
+    for (const instance of this.#instances.values()) stopTimers(instance);
     this.#instances.clear();
     while (this.#work.size > 0) await Promise.all(this.#work);
   }
@@ -179,9 +249,12 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
     this.#forgetStalePending(now);
     const owed: Task[] = [];
     const listed = new Set<string>();
+    const manifest: TaskIdentifier[] = [];
     for await (const task of this.#tasksOf(session.clusterArn, arn)) {
       const taskArn = task.taskArn ?? '';
       listed.add(taskArn);
+      const entry = manifestEntry(task);
+      if (entry !== undefined) manifest.push(entry);
       const desired = desiredStatusOf(task);
       const acked = ackedDesiredStatus(task);
       if (
@@ -206,14 +279,47 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
       if (!session.isOpen || this.#instances.get(arn) !== instance) return;
       this.#send(instance, batch);
     }
+    if (instance.manifestDue && session.isOpen && this.#instances.get(arn) === instance) {
+      instance.manifestDue = false;
+      this.#sendManifest(instance, manifest);
+    }
+  }
+
+  #sendManifest(instance: Instance, tasks: readonly TaskIdentifier[]): void {
+    const arn = instance.session.containerInstanceArn;
+    const { messageId, timeline } = sendTaskManifest(instance.session, tasks, this.#nextSeq(arn));
+    this.#manifests.add(messageId, arn, performance.now());
+    this.#metrics.manifestsSent.inc();
+    this.emit('manifestSent', arn, messageId, timeline);
+  }
+
+  #stopVerified(session: Session, messageId: string, stopTasks: readonly TaskIdentifier[]): void {
+    const arn = session.containerInstanceArn;
+    this.#metrics.tasksToldToStop.inc(stopTasks.length);
+    if (stopTasks.length > 0)
+      this.#o.log.info(
+        { containerInstanceArn: arn, taskArns: stopTasks.map((t) => t.taskArn) },
+        'told an agent to stop tasks the control plane does not want running there',
+      );
+    this.emit(
+      'stopVerified',
+      arn,
+      messageId,
+      stopTasks.map((t) => t.taskArn),
+    );
+  }
+
+  #nextSeq(containerInstanceArn: string): number {
+    const seq = Math.max((this.#seq.get(containerInstanceArn) ?? 0) + 1, Date.now());
+    this.#seq.set(containerInstanceArn, seq);
+    return seq;
   }
 
   #send(instance: Instance, batch: readonly { task: Task; acs: AcsTask }[]): void {
     const { session } = instance;
     const arn = session.containerInstanceArn;
     const messageId = randomUUID();
-    const seqNum = Math.max((this.#seq.get(arn) ?? 0) + 1, Date.now());
-    this.#seq.set(arn, seqNum);
+    const seqNum = this.#nextSeq(arn);
     const at = performance.now();
     session.send({
       type: 'PayloadMessage',
@@ -309,10 +415,16 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
     for (const [messageId, pending] of this.#pending) {
       if (now - pending.at > PENDING_TTL_MS) this.#pending.delete(messageId);
     }
+    this.#manifests.forgetOlderThan(now - PENDING_TTL_MS);
   }
 
   #track(work: Promise<void>): void {
     this.#work.add(work);
     void work.finally(() => this.#work.delete(work));
   }
+}
+
+function stopTimers(instance: Instance): void {
+  clearInterval(instance.timer);
+  clearInterval(instance.manifestTimer);
 }

@@ -4,6 +4,8 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 export interface DeliveryMetrics {
   readonly payloadsSent: Counter;
   readonly ackSeconds: Histogram;
+  readonly manifestsSent: Counter;
+  readonly tasksToldToStop: Counter;
 }
 
 /**
@@ -25,6 +27,16 @@ export function createDeliveryMetrics(registry: Registry): DeliveryMetrics {
       name: 'berth_payload_ack_seconds',
       help: 'Time from sending a PayloadMessage to receiving its AckRequest.',
       buckets: ACK_BUCKETS,
+      registers,
+    }),
+    manifestsSent: new Counter({
+      name: 'berth_task_manifests_sent_total',
+      help: 'TaskManifestMessages sent to agents.',
+      registers,
+    }),
+    tasksToldToStop: new Counter({
+      name: 'berth_stop_verification_stopped_tasks_total',
+      help: 'Tasks agents were told to stop in answers to their stop verifications.',
       registers,
     }),
   };

@@ -53,7 +53,11 @@ describe('envelopes', () => {
     for (const [text, error] of [
       ['not json', 'frame is not JSON'],
       ['[1]', 'unknown message type undefined'],
-      ['{"type":"TaskManifestMessage","message":{}}', 'unknown message type "TaskManifestMessage"'],
+      [
+        '{"type":"AttachTaskNetworkInterfacesMessage","message":{}}',
+        'unknown message type "AttachTaskNetworkInterfacesMessage"',
+      ],
+      ['{"type":"TaskManifestMessage","message":{"tasks":[]}}', 'TaskManifestMessage lacks messageId'],
       ['{"type":"PayloadMessage","message":{"tasks":[]}}', 'PayloadMessage lacks messageId'],
       ['{"type":"HeartbeatMessage"}', 'HeartbeatMessage has no message'],
       ['{"type":"HeartbeatMessage","message":{"healthy":true}}', 'HeartbeatMessage lacks messageId'],

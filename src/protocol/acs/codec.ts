@@ -48,12 +48,15 @@ const AGENT_REQUIRED: { readonly [K in keyof AgentToServer]: readonly string[] }
   HeartbeatAckRequest: ['messageId'],
   AckRequest: ['messageId'],
   NackRequest: ['messageId', 'reason'],
+  TaskStopVerificationMessage: ['messageId', 'stopCandidates'],
 };
 
 const SERVER_REQUIRED: { readonly [K in keyof ServerToAgent]: readonly string[] } = {
   HeartbeatMessage: ['messageId'],
   // Only what a NackRequest needs: the payload responder checks the rest and says what is wrong.
   PayloadMessage: ['messageId'],
+  TaskManifestMessage: ['messageId', 'tasks', 'timeline'],
+  TaskStopVerificationAck: ['messageId', 'stopTasks'],
   CloseMessage: [],
   ServerException: ['message'],
   BadRequestException: ['message'],

@@ -7,10 +7,21 @@
  * `Request` or `Ack`. Pure: no I/O.
  */
 
-import type { PayloadMessage } from './payload.js';
+import type {
+  PayloadMessage,
+  TaskManifestMessage,
+  TaskStopVerificationAck,
+  TaskStopVerificationMessage,
+} from './payload.js';
 
 /** The protocol version Berth speaks; sent by the agent in the `protocolVersion` query parameter. */
 export const ACS_PROTOCOL_VERSION = 2;
+
+/**
+ * How often the control plane sends a connected agent its task manifest, besides once when a session opens:
+ * it catches differences that arose without a disconnect (a lost payload, a task the host no longer has).
+ */
+export const MANIFEST_INTERVAL_MS = 60_000;
 
 // ---- control plane -> agent ----
 
@@ -69,12 +80,16 @@ export interface NackRequest extends AckRequest {
 
 /**
  * Message types by envelope name. A payload is answered with AckRequest (its tasks are stored durably on the
- * host) or NackRequest (they could not be; the control plane sends them again). Later issues add
- * TaskManifestMessage and friends.
+ * host) or NackRequest (they could not be; the control plane sends them again). A task manifest (sent when a
+ * session opens and every `MANIFEST_INTERVAL_MS`) is answered with AckRequest, and, if the host runs tasks
+ * the manifest does not list, a TaskStopVerificationMessage naming them; the control plane answers that with
+ * TaskStopVerificationAck (same messageId) listing those the host must stop.
  */
 export interface ServerToAgent {
   HeartbeatMessage: HeartbeatMessage;
   PayloadMessage: PayloadMessage;
+  TaskManifestMessage: TaskManifestMessage;
+  TaskStopVerificationAck: TaskStopVerificationAck;
   CloseMessage: CloseMessage;
   ServerException: AcsErrorBody;
   BadRequestException: AcsErrorBody;
@@ -89,6 +104,7 @@ export interface AgentToServer {
   HeartbeatAckRequest: HeartbeatAckRequest;
   AckRequest: AckRequest;
   NackRequest: NackRequest;
+  TaskStopVerificationMessage: TaskStopVerificationMessage;
 }
 
 export type Envelope<M> = { [K in keyof M]: { readonly type: K; readonly message: M[K] } }[keyof M];

@@ -1,5 +1,5 @@
 import type { ContainerInstance } from '@aws-sdk/client-ecs';
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { decodeDoc, encodeDoc } from '../codec.js';
 import type { ContainerInstanceFilter, ContainerInstanceStore, Page, PageRequest } from '../types.js';
 import { toPage } from './paging.js';
@@ -80,6 +80,13 @@ export class SqliteContainerInstanceStore implements ContainerInstanceStore {
       .where('cluster_arn', '=', filter.clusterArn);
     if (filter.statuses !== undefined)
       q = q.where('status', 'in', filter.statuses.length ? filter.statuses : ['']);
+    // The flag lives in the document (JSON true/false read as 1/0); only a cluster's rows are looked at.
+    if (filter.agentConnected !== undefined)
+      q = q.where(
+        sql<number>`coalesce(json_extract(doc, '$.agentConnected'), 0)`,
+        '=',
+        filter.agentConnected ? 1 : 0,
+      );
     return q;
   }
 }

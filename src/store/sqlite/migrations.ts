@@ -169,6 +169,30 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006_state_changes': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // One row per report of an agent's durable queue; the primary key is what records a resent one once.
+      await db.schema
+        .createTable('state_changes')
+        .addColumn('container_instance_arn', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('task_arn', 'text', (c) => c.notNull())
+        .addColumn('cluster_arn', 'text', (c) => c.notNull())
+        .addColumn('status', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('containers', 'text', (c) => c.notNull())
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('received_at', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('state_changes_pk', ['container_instance_arn', 'seq'])
+        .execute();
+      // A task's history in seq order, and the purge of a deleted task's rows.
+      await db.schema
+        .createIndex('state_changes_task')
+        .on('state_changes')
+        .columns(['task_arn', 'seq'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -39,6 +39,19 @@ export interface Database {
     doc: string;
   };
   tags: { resource_arn: string; tag_key: string; tag_value: string };
+  state_changes: {
+    container_instance_arn: string;
+    seq: number;
+    task_arn: string;
+    cluster_arn: string;
+    status: string | null;
+    reason: string | null;
+    /** JSON array of RecordedContainerChange. */
+    containers: string;
+    /** Epoch milliseconds. */
+    at: number;
+    received_at: number;
+  };
   access_keys: {
     access_key_id: string;
     kind: string;

@@ -5,6 +5,7 @@
  * so a request acknowledged to a client survives `kill -9` of the server (and a power cut).
  * Concurrency: better-sqlite3 is one synchronous connection; Kysely's SQLite driver serialises access to it,
  * so a transaction holds the connection and every other query waits for it to finish.
+
  */
 import Sqlite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
@@ -18,6 +19,7 @@ import { SqliteManagedInstanceStore } from './managed-instance-store.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
 import { SqliteServiceStore } from './service-store.js';
+import { SqliteStateChangeStore } from './state-change-store.js';
 import { SqliteTagStore } from './tag-store.js';
 import { SqliteTaskDefinitionStore } from './task-definition-store.js';
 import { SqliteTaskStore } from './task-store.js';
@@ -34,6 +36,7 @@ function storeOver(db: Kysely<Database>, root: Kysely<Database>, inTransaction: 
     activations: new SqliteActivationStore(db),
     managedInstances: new SqliteManagedInstanceStore(db),
     clientTokens: new SqliteClientTokenStore(db),
+    stateChanges: new SqliteStateChangeStore(db),
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       if (inTransaction) throw new Error('transactions do not nest');
       return root.transaction().execute((trx) => work(storeOver(trx, root, true)));

@@ -7,6 +7,8 @@ import type { Database } from './schema.js';
 
 type TaskQuery = SelectQueryBuilder<Database, 'tasks', object>;
 
+const STATE_CHANGE_DELETE_BATCH = 500;
+
 /** `family` is the family part of `arn:...:task-definition/family:rev`. */
 function familyOf(taskDefinitionArn: string | undefined): string {
   const tail = (taskDefinitionArn ?? '').split('/').pop() ?? '';
@@ -82,7 +84,15 @@ export class SqliteTaskStore implements TaskStore {
       )
       .returning('arn')
       .execute();
-    return rows.map((r) => r.arn);
+    const arns = rows.map((r) => r.arn);
+    // A task's history goes with it (`StateChangeStore`); batches stay far below SQLite's variable limit.
+    for (let i = 0; i < arns.length; i += STATE_CHANGE_DELETE_BATCH) {
+      await this.db
+        .deleteFrom('state_changes')
+        .where('task_arn', 'in', arns.slice(i, i + STATE_CHANGE_DELETE_BATCH))
+        .execute();
+    }
+    return arns;
   }
 
   private filtered(f: TaskFilter): TaskQuery {

@@ -1,8 +1,14 @@
 /**
  * What DescribeClusters and friends return: the stored cluster plus counters derived from live state
  * (they are never stored, so they cannot drift) and the optional parts `include` asks for.
+ *
+ * STATISTICS also tells how many registered instances have their agent disconnected
+ * (`disconnectedContainerInstancesCount`) and, when any has, since when the longest-disconnected one has been
+ * (`disconnectedSince`, ISO 8601): a fleet's uplink trouble at a glance, in a list every client prints.
  */
 import type { Cluster, KeyValuePair } from '@aws-sdk/client-ecs';
+import { agentConnectivity } from '../../../domain/instance-record.js';
+import type { Store } from '../../../store/types.js';
 import type { RequestContext } from '../../operation.js';
 
 export const CLUSTER_INCLUDES = ['ATTACHMENTS', 'CONFIGURATIONS', 'SETTINGS', 'STATISTICS', 'TAGS'] as const;
@@ -35,7 +41,10 @@ export async function clusterView(
     pendingTasksCount: pending,
     activeServicesCount: activeServices,
     statistics: include.has('STATISTICS')
-      ? statistics(running, pending, activeServices, drainingServices)
+      ? [
+          ...statistics(running, pending, activeServices, drainingServices),
+          ...(await disconnectedStatistics(ctx.store, arn)),
+        ]
       : [],
     tags: include.has('TAGS') ? await ctx.store.tags.list(arn) : [],
   };
@@ -63,4 +72,29 @@ function statistics(running: number, pending: number, active: number, draining: 
     ['drainingExternalServiceCount', draining],
   ];
   return pairs.map(([name, value]) => ({ name, value: String(value) }));
+}
+
+/** Disconnected instances are few unless a site is cut off, so reading their records is cheap. */
+async function disconnectedStatistics(store: Store, clusterArn: string): Promise<KeyValuePair[]> {
+  let count = 0;
+  let oldest: Date | undefined;
+  let after: string | undefined;
+  do {
+    const page = await store.containerInstances.list(
+      { clusterArn, statuses: ['ACTIVE', 'DRAINING'], agentConnected: false },
+      { limit: 100, ...(after !== undefined && { after }) },
+    );
+    for (const instance of page.items) {
+      count += 1;
+      const { since } = agentConnectivity(instance);
+      if (since !== undefined && (oldest === undefined || since < oldest)) oldest = since;
+    }
+    after = page.nextKey;
+  } while (after !== undefined);
+  return [
+    { name: 'disconnectedContainerInstancesCount', value: String(count) },
+    ...(count > 0 && oldest !== undefined
+      ? [{ name: 'disconnectedSince', value: oldest.toISOString() }]
+      : []),
+  ];
 }

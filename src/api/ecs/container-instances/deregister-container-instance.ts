@@ -2,6 +2,7 @@ import type {
   DeregisterContainerInstanceRequest,
   DeregisterContainerInstanceResponse,
 } from '@aws-sdk/client-ecs';
+import { withAgentConnected } from '../../../domain/instance-record.js';
 import { invalidParameter } from '../../../protocol/errors.js';
 import { defineOperation } from '../../operation.js';
 import { requireCluster } from '../common.js';
@@ -46,9 +47,8 @@ export const deregisterContainerInstance = defineOperation<
         );
       }
       const next = {
-        ...found,
+        ...(withAgentConnected(found, false, ctx.now()) ?? found),
         status: 'INACTIVE',
-        agentConnected: false,
         version: (found.version ?? 0) + 1,
       };
       await tx.containerInstances.put(clusterArn, next);

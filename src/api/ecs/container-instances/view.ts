@@ -1,9 +1,12 @@
 /**
  * What DescribeContainerInstances and friends return: the stored record plus what is derived from the tasks
  * on the instance at read time (task counts, remaining resources), so those can never drift from the tasks
- * themselves; tags and health only when `include` asks for them.
+ * themselves; tags and health only when `include` asks for them. While the agent of a registered instance
+ * is disconnected, `statusReason` says since when (ECS has no member for the time, and the AWS CLI prints
+ * only modelled members). Berth's internal fields (`domain/instance-record.ts`) are never shown.
  */
 import type { ContainerInstance, ContainerInstanceHealthStatus, Task } from '@aws-sdk/client-ecs';
+import { disconnectedReason, publicInstance } from '../../../domain/instance-record.js';
 import type { QueryInstance } from '../../../query/index.js';
 import type { Store, TaskFilter } from '../../../store/types.js';
 import type { RequestContext } from '../../operation.js';
@@ -48,9 +51,11 @@ export async function instanceView(
     allTasks(ctx.store, { ...onInstance, lastStatus: 'RUNNING' }),
     include.has('TAGS') ? ctx.store.tags.list(arn) : undefined,
   ]);
-  const { healthStatus, tags: _stored, ...rest } = instance;
+  const { healthStatus, tags: _stored, ...rest } = publicInstance(instance);
+  const statusReason = disconnectedReason(instance) ?? rest.statusReason;
   return {
     ...rest,
+    ...(statusReason !== undefined && { statusReason }),
     remainingResources: remainingResources(
       instance.registeredResources ?? [],
       [...pending, ...started].map(taskReservation),

@@ -31,7 +31,7 @@ import { checkSameRequest } from './client-token.js';
 import { newTaskRecord } from './new-task.js';
 import type { SharedTaskInput } from './run-input.js';
 import { taskTemplate } from './task-template.js';
-import { taskView } from './view.js';
+import { instanceLookup, taskView } from './view.js';
 
 /** Where the tasks go: chosen by the scheduler (RunTask), or one on each named instance (StartTask). */
 export type Target =
@@ -135,15 +135,17 @@ export async function createTasks(ctx: RequestContext, request: CreateTasksReque
   for (const arn of new Set(tasks.map((t) => t.containerInstanceArn ?? ''))) {
     ctx.runtime.taskEvents.emitChanged(arn);
   }
-  return { tasks: await Promise.all(tasks.map((t) => taskView(ctx, t, true))), failures };
+  const instances = instanceLookup(ctx);
+  return { tasks: await Promise.all(tasks.map((t) => taskView(ctx, t, true, instances))), failures };
 }
 
 /** The tasks a token already stands for, as they are now, with the original failures. */
 async function replay(ctx: RequestContext, record: ClientTokenRecord): Promise<CreatedTasks> {
   const tasks: Task[] = [];
+  const instances = instanceLookup(ctx);
   for (const arn of record.resourceIds) {
     const task = await ctx.store.tasks.get(arn);
-    if (task !== undefined) tasks.push(await taskView(ctx, task, true));
+    if (task !== undefined) tasks.push(await taskView(ctx, task, true, instances));
   }
   return { tasks, failures: record.failures.map((f) => ({ ...f })) };
 }

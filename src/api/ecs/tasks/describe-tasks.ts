@@ -2,7 +2,7 @@ import type { DescribeTasksRequest, DescribeTasksResponse, Failure, Task } from 
 import { ApiError, invalidParameter } from '../../../protocol/errors.js';
 import { defineOperation, type RequestContext } from '../../operation.js';
 import { checkBatch, clusterRef, includes, missing } from '../common.js';
-import { taskView } from './view.js';
+import { instanceLookup, taskView } from './view.js';
 
 export const MAX_DESCRIBE_TASKS = 100;
 
@@ -27,13 +27,14 @@ export const describeTasks = defineOperation<DescribeTasksRequest, DescribeTasks
     const tasks: Task[] = [];
     const failures: Failure[] = [];
     const seen = new Set<string>();
+    const instances = instanceLookup(ctx);
     for (const id of ids) {
       const arn = taskArnIn(ctx, cluster.name, id);
       const key = arn ?? id;
       if (seen.has(key)) continue;
       seen.add(key);
       const task = arn === undefined ? undefined : await ctx.store.tasks.get(arn);
-      if (task) tasks.push(await taskView(ctx, task, withTags));
+      if (task) tasks.push(await taskView(ctx, task, withTags, instances));
       else failures.push(missing(id.startsWith('arn:') ? id : (arn ?? id)));
     }
     return { tasks, failures };

@@ -2,9 +2,14 @@
  * What SubmitTaskStateChange and SubmitContainerStateChange share: finding the task a report is about,
  * checking the caller may report for it (instance credentials only for tasks on their own host), and applying
  * the report in one transaction, so that two reports of one task never overwrite each other.
+ *
+ * A report that carries its number in the agent's queue (`seq`, Berth's agent) is recorded in the state
+ * change record in that same transaction, once: a report whose (instance, seq) is recorded already was
+ * applied then, so it is acknowledged and changes nothing. Reports without one (the stock ECS agent) are
+ * applied as they come and not recorded.
  */
 import type { NetworkBinding, Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import { applyTaskReport, HEALTH_STATUSES, REPORTED_STATUSES } from '../../../domain/task-report.js';
+import { applyTaskReport, REPORTED_STATUSES } from '../../../domain/task-report.js';
 import type {
   ContainerReport,
   HealthStatus,
@@ -15,13 +20,14 @@ import { ApiError, invalidParameter } from '../../../protocol/errors.js';
 import type { RequestContext } from '../../operation.js';
 import { clusterRef } from '../common.js';
 import { assertOwnInstance } from '../container-instances/assert-own-instance.js';
+import { recordOnce, stateChangeRecord, type Recording } from './record-state-change.js';
 
 /** ECS answers a state change with this acknowledgment. */
 export const ACKNOWLEDGMENT = 'ACK';
 
 /**
- * Applies `report` to the task `taskRef` (id or ARN) of `cluster`, as `operation` on behalf of the caller.
- * Returns the record as stored afterwards.
+ * Applies `report` to the task `taskRef` (id or ARN) of `cluster`, as `operation` on behalf of the caller,
+ * recording it first when there is a `recording`. Returns the record as stored afterwards.
  */
 export async function submitReport(
   ctx: RequestContext,
@@ -29,6 +35,7 @@ export async function submitReport(
   cluster: string | undefined,
   taskRef: string | undefined,
   report: TaskReport,
+  recording?: Recording,
 ): Promise<Task> {
   const { name, arn: clusterArn } = clusterRef(ctx, cluster);
   if (!(await ctx.store.clusters.get(clusterArn)))
@@ -44,6 +51,11 @@ export async function submitReport(
     const current = await tx.tasks.get(taskArn);
     if (current === undefined)
       throw invalidParameter(`Task '${taskRef ?? ''}' was not found in cluster ${name}.`);
+    const instanceArn = current.containerInstanceArn;
+    if (recording !== undefined && instanceArn !== undefined) {
+      const change = stateChangeRecord(current, instanceArn, recording, report, ctx.now());
+      if (!(await recordOnce(ctx, tx, change))) return { task: current, changed: false };
+    }
     const applied = applyTaskReport(current, report, {
       now: ctx.now(),
       ...(definition !== undefined && { definition }),
@@ -122,6 +134,7 @@ export interface ContainerInput {
 export function containerReport(
   c: ContainerInput,
   healthStatus: HealthStatus | undefined,
+  restartCount?: number,
 ): ContainerReport | undefined {
   if (c.containerName === undefined || c.containerName === '') return undefined;
   const status = reportedStatus(`Status of container ${c.containerName}`, c.status);
@@ -134,40 +147,6 @@ export function containerReport(
     ...(c.networkBindings !== undefined && { networkBindings: c.networkBindings }),
     ...(c.imageDigest !== undefined && { imageDigest: c.imageDigest }),
     ...(healthStatus !== undefined && { healthStatus }),
-  };
-}
-
-/** Berth's agent's `berth` member (`agent/tasks/submit-state-change.ts`); anything malformed in it is ignored. */
-export interface Extension {
-  readonly at?: Date;
-  readonly startedAt?: Date;
-  readonly health: ReadonlyMap<string, HealthStatus>;
-}
-
-export function extensionOf(input: unknown): Extension {
-  const raw = (input as { berth?: unknown }).berth;
-  const health = new Map<string, HealthStatus>();
-  if (raw === null || typeof raw !== 'object') return { health };
-  const { at, startedAt, containers } = raw as { at?: unknown; startedAt?: unknown; containers?: unknown };
-  if (Array.isArray(containers)) {
-    for (const c of containers as unknown[]) {
-      const { containerName, healthStatus } = (c ?? {}) as {
-        containerName?: unknown;
-        healthStatus?: unknown;
-      };
-      if (
-        typeof containerName === 'string' &&
-        (HEALTH_STATUSES as readonly unknown[]).includes(healthStatus)
-      ) {
-        health.set(containerName, healthStatus as HealthStatus);
-      }
-    }
-  }
-  const atDate = typeof at === 'number' ? timestampOf(at) : undefined;
-  const startedDate = typeof startedAt === 'number' ? timestampOf(startedAt) : undefined;
-  return {
-    ...(atDate !== undefined && { at: atDate }),
-    ...(startedDate !== undefined && { startedAt: startedDate }),
-    health,
+    ...(restartCount !== undefined && { restartCount }),
   };
 }

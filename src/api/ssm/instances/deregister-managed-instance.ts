@@ -1,4 +1,5 @@
 import { MANAGED_INSTANCE_ID } from '../../../auth/instance-key.js';
+import { withAgentConnected } from '../../../domain/instance-record.js';
 import { ApiError } from '../../../protocol/errors.js';
 import type { Store } from '../../../store/types.js';
 import { defineOperation } from '../../operation.js';
@@ -32,7 +33,7 @@ export const deregisterManagedInstance = defineOperation<
       }
       await tx.managedInstances.put({ ...record, deregisteredAt: ctx.now() });
       await tx.accessKeys.deleteByInstance(id);
-      await disconnectContainerInstances(tx, id);
+      await disconnectContainerInstances(tx, id, ctx.now());
     });
     ctx.log.info({ instanceId: id }, 'managed instance deregistered');
     ctx.runtime.instanceEvents.deregistered(id);
@@ -41,20 +42,15 @@ export const deregisterManagedInstance = defineOperation<
 });
 
 /** Clusters with container instances cannot be deleted, so looking through the ACTIVE ones finds them all. */
-async function disconnectContainerInstances(tx: Store, instanceId: string): Promise<void> {
+async function disconnectContainerInstances(tx: Store, instanceId: string, now: Date): Promise<void> {
   let after: string | undefined;
   do {
     const clusters = await tx.clusters.listActive({ limit: 100, ...(after !== undefined && { after }) });
     for (const cluster of clusters.items) {
       const clusterArn = cluster.clusterArn ?? '';
       const found = await tx.containerInstances.findByEc2InstanceId(clusterArn, instanceId);
-      if (found?.agentConnected === true) {
-        await tx.containerInstances.put(clusterArn, {
-          ...found,
-          agentConnected: false,
-          version: (found.version ?? 0) + 1,
-        });
-      }
+      const disconnected = found === undefined ? undefined : withAgentConnected(found, false, now);
+      if (disconnected !== undefined) await tx.containerInstances.put(clusterArn, disconnected);
     }
     after = clusters.nextKey;
   } while (after !== undefined);

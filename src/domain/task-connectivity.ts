@@ -1,0 +1,42 @@
+/**
+ * A task's `connectivity` and `connectivityAt` as the API shows them: those of the agent of the container
+ * instance the task is on, worked out when the task is read rather than written into every task record when
+ * an agent comes and goes (a host with many tasks would otherwise rewrite them all on every flap, and the
+ * records could lag the instance).
+ *
+ * - A task that has not stopped is CONNECTED while its instance's agent is, DISCONNECTED otherwise;
+ *   `connectivityAt` is when that began, or when the task was created if that is later.
+ * - A STOPPED task keeps what its record says: it is over, and what it showed when it stopped stays true.
+ * - A task without an instance record keeps its record's values.
+ *
+ * Pure.
+ */
+import type { ContainerInstance, Task } from '@aws-sdk/client-ecs';
+import { agentConnectivity } from './instance-record.js';
+
+export interface TaskConnectivity {
+  readonly connectivity?: Task['connectivity'];
+  readonly connectivityAt?: Date;
+}
+
+export function taskConnectivity(task: Task, instance: ContainerInstance | undefined): TaskConnectivity {
+  const stored: TaskConnectivity = {
+    ...(task.connectivity !== undefined && { connectivity: task.connectivity }),
+    ...(task.connectivityAt !== undefined && { connectivityAt: task.connectivityAt }),
+  };
+  if (instance === undefined || task.lastStatus === 'STOPPED') return stored;
+  const { connected, since } = agentConnectivity(instance);
+  // Without a recorded time (a record from before Berth kept one), a connected task's own time stands.
+  const start = since ?? (connected ? task.connectivityAt : undefined) ?? task.createdAt;
+  const at = latest(start, task.createdAt);
+  return {
+    connectivity: connected ? 'CONNECTED' : 'DISCONNECTED',
+    ...(at !== undefined && { connectivityAt: at }),
+  };
+}
+
+function latest(a: Date | undefined, b: Date | undefined): Date | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a.getTime() >= b.getTime() ? a : b;
+}
