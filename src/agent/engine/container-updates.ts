@@ -65,6 +65,8 @@ export function runningPatch(
   return {
     runtimeId: facts.id,
     knownStatus: current.knownStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING',
+    // Running again (restarted in place): an earlier exit's time says nothing about the next stop.
+    ...(current.knownStatus !== 'STOPPED' && { finishedAt: undefined }),
     ...(bindings !== undefined && bindings.length > 0 && { networkBindings: bindings }),
     ...(health !== undefined && { healthStatus: health }),
   };
@@ -81,6 +83,7 @@ export function exitedPatch(facts: ContainerFacts, reason?: string): Partial<Con
     knownStatus: 'STOPPED',
     ...(facts.startedAt !== undefined && { exitCode: facts.exitCode }),
     ...(why !== undefined && { reason: truncateReason(why) }),
+    ...(facts.finishedAt !== undefined && { finishedAt: facts.finishedAt }),
   };
 }
 

@@ -62,6 +62,17 @@ void describe('task known status', () => {
     assert.equal(stopped.startedAt, 10);
     assert.equal(withTaskStatus(stopped, 30), stopped);
   });
+
+  void it('dates a stop learnt late from when Docker says the last container finished', () => {
+    const running = withTaskStatus(state('CREATED', [c('a', 'RUNNING'), c('b', 'RUNNING')]), 10);
+    const exited = [c('a', 'STOPPED', { finishedAt: 15 }), c('b', 'STOPPED', { finishedAt: 17 })];
+    const stopped = withTaskStatus({ ...running, containers: exited }, 90);
+    assert.equal(stopped.executionStoppedAt, 17);
+    assert.equal(stateChange(stopped, 95).at, 17, 'the report says when it happened, not when it was made');
+    // A clock that disagrees cannot date a stop in the future.
+    const skewed = [c('a', 'STOPPED', { finishedAt: 200 }), c('b', 'STOPPED')];
+    assert.equal(withTaskStatus({ ...running, containers: skewed }, 90).executionStoppedAt, 90);
+  });
 });
 
 void describe('what a container stopping means for the task', () => {

@@ -26,15 +26,21 @@ export function taskKnownStatus(previous: KnownStatus, containers: readonly Cont
   return knownIsAfter(previous, status) ? previous : status;
 }
 
-/** The task's state after its known status was recomputed, with the timestamps that go with it. */
+/**
+ * The task's state after its known status was recomputed, with the timestamps that go with it. A task stops
+ * when its last container did, by Docker's record, which may be well before `now` (an exit while the agent
+ * was down is learnt when it starts again).
+ */
 export function withTaskStatus(state: TaskState, now: number): TaskState {
   const known = taskKnownStatus(state.knownStatus, state.containers);
   if (known === state.knownStatus) return state;
+  const finished = state.containers.flatMap((c) => (c.finishedAt === undefined ? [] : [c.finishedAt]));
+  const stoppedAt = finished.length === 0 ? now : Math.min(now, Math.max(...finished));
   return {
     ...state,
     knownStatus: known,
     ...(known === 'RUNNING' && state.startedAt === undefined && { startedAt: now }),
-    ...(known === 'STOPPED' && state.executionStoppedAt === undefined && { executionStoppedAt: now }),
+    ...(known === 'STOPPED' && state.executionStoppedAt === undefined && { executionStoppedAt: stoppedAt }),
   };
 }
 
@@ -109,7 +115,8 @@ export function stateChange(state: TaskState, at: number): TaskStateChange {
     ...(state.pullStoppedAt !== undefined && { pullStoppedAt: state.pullStoppedAt }),
     ...(state.startedAt !== undefined && { startedAt: state.startedAt }),
     ...(state.executionStoppedAt !== undefined && { executionStoppedAt: state.executionStoppedAt }),
-    at,
+    // The stop happened when the task stopped, not when this report was made.
+    at: status === 'STOPPED' ? (state.executionStoppedAt ?? at) : at,
   };
 }
 

@@ -31,6 +31,11 @@ export interface ContainerState {
   readonly imageDigest?: string;
   /** Times restarted by its restart policy. */
   readonly restartCount?: number;
+  /**
+   * When it exited, by Docker's clock (epoch ms): an exit the agent learns of late (it was not running, or
+   * busy) still dates the task's stop from the moment it happened.
+   */
+  readonly finishedAt?: number;
 }
 
 /** Everything the agent keeps about one task, persisted so a restarted agent can carry on. */
