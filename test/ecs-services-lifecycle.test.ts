@@ -22,7 +22,8 @@ import {
 import { failure } from './assertions.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { addHost, createCluster, registerDefinition, setConnected } from './run-task-fixtures.js';
-import { describeService, fakeAgents, FAST_SERVICES, serviceTasks, waitFor } from './service-fixtures.js';
+import { describeService, fakeAgents, FAST_SERVICES, serviceTasks } from './service-fixtures.js';
+import { waitFor } from './wait-for.js';
 
 const isStable = (s: Service): boolean => s.deployments?.length === 1 && s.runningCount === s.desiredCount;
 
@@ -63,22 +64,32 @@ describe('services over their lifetime', () => {
         maximumPercent: 100,
         minimumHealthyPercent: 0,
       });
-      const onTwo = await waitFor('one task on each edge host', async () => {
-        const s = await describeService(t, 'daemon', 'collector');
-        return isStable(s) && s.desiredCount === 2 ? s : undefined;
-      });
+      const onTwo = await waitFor(
+        'one task on each edge host',
+        async () => {
+          const s = await describeService(t, 'daemon', 'collector');
+          return isStable(s) && s.desiredCount === 2 ? s : undefined;
+        },
+        10_000,
+        { intervalMs: 50 },
+      );
       assert.equal(onTwo.runningCount, 2);
       const placed = (await serviceTasks(t, 'daemon', 'collector')).map((task) => task.containerInstanceArn);
       assert.deepEqual([...placed].sort(), [...edge].sort());
 
       const later = await addHost(t, 'daemon');
-      await waitFor('the later host has its task', async () => {
-        const s = await describeService(t, 'daemon', 'collector');
-        const tasks = await serviceTasks(t, 'daemon', 'collector');
-        return (
-          isStable(s) && s.desiredCount === 3 && tasks.some((task) => task.containerInstanceArn === later)
-        );
-      });
+      await waitFor(
+        'the later host has its task',
+        async () => {
+          const s = await describeService(t, 'daemon', 'collector');
+          const tasks = await serviceTasks(t, 'daemon', 'collector');
+          return (
+            isStable(s) && s.desiredCount === 3 && tasks.some((task) => task.containerInstanceArn === later)
+          );
+        },
+        10_000,
+        { intervalMs: 50 },
+      );
 
       await t.ecs.send(
         new UpdateContainerInstancesStateCommand({
@@ -87,15 +98,20 @@ describe('services over their lifetime', () => {
           status: 'DRAINING',
         }),
       );
-      const drained = await waitFor('the drained host lost its task', async () => {
-        const s = await describeService(t, 'daemon', 'collector');
-        const tasks = await serviceTasks(t, 'daemon', 'collector');
-        return isStable(s) &&
-          s.desiredCount === 2 &&
-          tasks.every((task) => task.containerInstanceArn !== edge[0])
-          ? tasks
-          : undefined;
-      });
+      const drained = await waitFor(
+        'the drained host lost its task',
+        async () => {
+          const s = await describeService(t, 'daemon', 'collector');
+          const tasks = await serviceTasks(t, 'daemon', 'collector');
+          return isStable(s) &&
+            s.desiredCount === 2 &&
+            tasks.every((task) => task.containerInstanceArn !== edge[0])
+            ? tasks
+            : undefined;
+        },
+        10_000,
+        { intervalMs: 50 },
+      );
       assert.equal(drained.length, 2);
       await failure(
         t.ecs.send(new UpdateServiceCommand({ cluster: 'daemon', service: 'collector', desiredCount: 3 })),
@@ -122,7 +138,9 @@ describe('services over their lifetime', () => {
         }),
       );
       const arn = 'arn:aws:ecs:us-east-1:123456789012:service/del/gone';
-      await waitFor('stable', async () => isStable(await describeService(t, 'del', 'gone')));
+      await waitFor('stable', async () => isStable(await describeService(t, 'del', 'gone')), 10_000, {
+        intervalMs: 50,
+      });
       // Tags on a service ARN.
       await t.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: 'tier', value: '1' }] }));
       await t.ecs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['team'] }));
@@ -195,7 +213,12 @@ describe('services over their lifetime', () => {
       assert.equal(again.service?.events?.length, 0);
       const quiet = await t.ecs.send(new DeleteServiceCommand({ cluster: 'del', service: 'gone' }));
       assert.equal(quiet.service?.status, 'DRAINING');
-      await waitFor('inactive', async () => (await describeService(t, 'del', 'gone')).status === 'INACTIVE');
+      await waitFor(
+        'inactive',
+        async () => (await describeService(t, 'del', 'gone')).status === 'INACTIVE',
+        10_000,
+        { intervalMs: 50 },
+      );
     } finally {
       await agents.stop();
     }
@@ -219,10 +242,14 @@ describe('services over their lifetime', () => {
     await waitFor(
       'the event',
       async () => (await describeService(t, 'tight', 'big')).events?.[0]?.message === message,
+      10_000,
+      { intervalMs: 50 },
     );
     // Several passes later it has not been repeated.
     const passes = t.server.services.passes;
-    await waitFor('more passes', () => Promise.resolve(t.server.services.passes >= passes + 3));
+    await waitFor('more passes', () => Promise.resolve(t.server.services.passes >= passes + 3), 10_000, {
+      intervalMs: 50,
+    });
     const events = (await describeService(t, 'tight', 'big')).events ?? [];
     assert.deepEqual(
       events.map((e) => e.message),
@@ -258,27 +285,39 @@ describe('services with --replace-disconnected-after', () => {
           placementStrategy: [{ type: 'spread', field: 'instanceId' }],
         }),
       );
-      await waitFor('stable', async () => isStable(await describeService(t, 'flaky', 'w')));
+      await waitFor('stable', async () => isStable(await describeService(t, 'flaky', 'w')), 10_000, {
+        intervalMs: 50,
+      });
       const before = await serviceTasks(t, 'flaky', 'w');
       const lostHost = before[0]?.containerInstanceArn ?? '';
       const lost = before.find((task) => task.containerInstanceArn === lostHost);
       await setConnected(t, 'flaky', lostHost, false);
-      const replaced = await waitFor('a replacement elsewhere', async () => {
-        const tasks = await serviceTasks(t, 'flaky', 'w');
-        return tasks.length === 3 && tasks.filter((task) => task.lastStatus === 'RUNNING').length === 3
-          ? tasks
-          : undefined;
-      });
+      const replaced = await waitFor(
+        'a replacement elsewhere',
+        async () => {
+          const tasks = await serviceTasks(t, 'flaky', 'w');
+          return tasks.length === 3 && tasks.filter((task) => task.lastStatus === 'RUNNING').length === 3
+            ? tasks
+            : undefined;
+        },
+        10_000,
+        { intervalMs: 50 },
+      );
       const replacement = replaced.find((task) => !before.some((b) => b.taskArn === task.taskArn));
       assert.ok(replacement);
       assert.notEqual(replacement.containerInstanceArn, lostHost);
       assert.ok(hosts.includes(replacement.containerInstanceArn ?? ''));
 
       await setConnected(t, 'flaky', lostHost, true);
-      const settled = await waitFor('the surplus stopped', async () => {
-        const tasks = await serviceTasks(t, 'flaky', 'w');
-        return tasks.length === 2 ? tasks : undefined;
-      });
+      const settled = await waitFor(
+        'the surplus stopped',
+        async () => {
+          const tasks = await serviceTasks(t, 'flaky', 'w');
+          return tasks.length === 2 ? tasks : undefined;
+        },
+        10_000,
+        { intervalMs: 50 },
+      );
       assert.ok(
         settled.some((task) => task.taskArn === lost?.taskArn),
         'the task that ran longest stays; the newest goes',

@@ -25,8 +25,8 @@ import {
   serviceTasks,
   startPending,
   taskIdOf,
-  waitFor,
 } from './service-fixtures.js';
+import { waitFor } from './wait-for.js';
 
 const DEPLOYMENT_ID = /^ecs-svc\/\d{19}$/;
 
@@ -85,10 +85,15 @@ describe('services', () => {
     assert.equal(deployment?.taskDefinition, 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1');
 
     // The controller places three PENDING tasks, one per host, carrying the deployment and the service.
-    const tasks = await waitFor('three tasks', async () => {
-      const found = await serviceTasks(t, 'stable', 'web');
-      return found.length === 3 ? found : undefined;
-    });
+    const tasks = await waitFor(
+      'three tasks',
+      async () => {
+        const found = await serviceTasks(t, 'stable', 'web');
+        return found.length === 3 ? found : undefined;
+      },
+      10_000,
+      { intervalMs: 50 },
+    );
     assert.deepEqual(new Set(tasks.map((task) => task.containerInstanceArn)), new Set(hosts));
     for (const task of tasks) {
       assert.equal(task.lastStatus, 'PENDING');
@@ -110,10 +115,15 @@ describe('services', () => {
     assert.equal(pending.runningCount, 0);
 
     await startPending(t, 'stable', 'web');
-    const steady = await waitFor('steady state', async () => {
-      const s = await describeService(t, 'stable', 'web');
-      return s.deployments?.[0]?.rolloutState === 'COMPLETED' ? s : undefined;
-    });
+    const steady = await waitFor(
+      'steady state',
+      async () => {
+        const s = await describeService(t, 'stable', 'web');
+        return s.deployments?.[0]?.rolloutState === 'COMPLETED' ? s : undefined;
+      },
+      10_000,
+      { intervalMs: 50 },
+    );
     const waited = await t.aws([
       'ecs',
       'wait',
@@ -170,7 +180,9 @@ describe('services', () => {
         '--deployment-configuration',
         'maximumPercent=150,minimumHealthyPercent=50',
       ]);
-      await waitFor('api stable', async () => isStable(await describeService(t, 'roll', 'api')));
+      await waitFor('api stable', async () => isStable(await describeService(t, 'roll', 'api')), 10_000, {
+        intervalMs: 50,
+      });
       await t.ecs.send(
         new UpdateServiceCommand({ cluster: 'roll', service: 'api', taskDefinition: v2.taskDefinitionArn }),
       );
@@ -194,6 +206,7 @@ describe('services', () => {
             : undefined;
         },
         20_000,
+        { intervalMs: 50 },
       );
       assert.ok(
         samples.some((s) => s.deployments === 2),
@@ -245,34 +258,53 @@ describe('services', () => {
         '--desired-count',
         '2',
       ]);
-      await waitFor('stable', async () => isStable(await describeService(t, 'heal', 'w')));
+      await waitFor('stable', async () => isStable(await describeService(t, 'heal', 'w')), 10_000, {
+        intervalMs: 50,
+      });
       const [victim] = await serviceTasks(t, 'heal', 'w');
       assert.ok(victim);
       // Its essential container exits, as a container killed by hand would.
       agents.paused.value = true;
       await report(t, 'heal', victim, 'STOPPED', 'Essential container in task exited');
-      const replacement = await waitFor('a replacement', async () => {
-        const tasks = await serviceTasks(t, 'heal', 'w');
-        return tasks.find((task) => task.taskArn !== victim.taskArn && task.lastStatus === 'PENDING');
-      });
+      const replacement = await waitFor(
+        'a replacement',
+        async () => {
+          const tasks = await serviceTasks(t, 'heal', 'w');
+          return tasks.find((task) => task.taskArn !== victim.taskArn && task.lastStatus === 'PENDING');
+        },
+        10_000,
+        { intervalMs: 50 },
+      );
       const started = (await describeService(t, 'heal', 'w')).events?.[0]?.message;
       assert.equal(started, `(service w) has started 1 tasks: (task ${taskIdOf(replacement.taskArn)}).`);
       agents.paused.value = false;
-      await waitFor('stable again', async () => isStable(await describeService(t, 'heal', 'w')));
+      await waitFor('stable again', async () => isStable(await describeService(t, 'heal', 'w')), 10_000, {
+        intervalMs: 50,
+      });
 
       await t.ecs.send(new UpdateServiceCommand({ cluster: 'heal', service: 'w', desiredCount: 5 }));
-      await waitFor('five', async () => {
-        const s = await describeService(t, 'heal', 'w');
-        return isStable(s) && s.runningCount === 5;
-      });
+      await waitFor(
+        'five',
+        async () => {
+          const s = await describeService(t, 'heal', 'w');
+          return isStable(s) && s.runningCount === 5;
+        },
+        10_000,
+        { intervalMs: 50 },
+      );
       const updated = await t.ecs.send(
         new UpdateServiceCommand({ cluster: 'heal', service: 'w', desiredCount: 1 }),
       );
       assert.equal(updated.service?.deployments?.length, 1, 'a new desired count is no new deployment');
-      await waitFor('one', async () => {
-        const s = await describeService(t, 'heal', 'w');
-        return isStable(s) && s.runningCount === 1;
-      });
+      await waitFor(
+        'one',
+        async () => {
+          const s = await describeService(t, 'heal', 'w');
+          return isStable(s) && s.runningCount === 1;
+        },
+        10_000,
+        { intervalMs: 50 },
+      );
       assert.equal((await serviceTasks(t, 'heal', 'w')).length, 1);
     } finally {
       await agents.stop();
@@ -298,7 +330,9 @@ describe('services', () => {
         '--placement-strategy',
         'type=spread,field=instanceId',
       ]);
-      await waitFor('stable', async () => isStable(await describeService(t, 'drain', 'w')));
+      await waitFor('stable', async () => isStable(await describeService(t, 'drain', 'w')), 10_000, {
+        intervalMs: 50,
+      });
       const standalone = await t.awsJson<{ tasks: { taskArn: string }[] }>([
         'ecs',
         'start-task',
@@ -316,13 +350,18 @@ describe('services', () => {
           status: 'DRAINING',
         }),
       );
-      const moved = await waitFor('tasks moved', async () => {
-        const s = await describeService(t, 'drain', 'w');
-        const tasks = await serviceTasks(t, 'drain', 'w');
-        return isStable(s) && tasks.every((task) => task.containerInstanceArn !== hosts[0])
-          ? tasks
-          : undefined;
-      });
+      const moved = await waitFor(
+        'tasks moved',
+        async () => {
+          const s = await describeService(t, 'drain', 'w');
+          const tasks = await serviceTasks(t, 'drain', 'w');
+          return isStable(s) && tasks.every((task) => task.containerInstanceArn !== hosts[0])
+            ? tasks
+            : undefined;
+        },
+        10_000,
+        { intervalMs: 50 },
+      );
       assert.equal(moved.length, 3);
       const listed = await t.awsJson<{ taskArns: string[] }>([
         'ecs',
@@ -362,10 +401,15 @@ describe('services', () => {
         'deploymentCircuitBreaker={enable=true,rollback=true}',
       ]);
       const first = created.service.deployments?.[0]?.id ?? '';
-      await waitFor('stable', async () => {
-        const s = await describeService(t, 'breaker', 'b');
-        return isStable(s) && s.deployments?.[0]?.rolloutState === 'COMPLETED';
-      });
+      await waitFor(
+        'stable',
+        async () => {
+          const s = await describeService(t, 'breaker', 'b');
+          return isStable(s) && s.deployments?.[0]?.rolloutState === 'COMPLETED';
+        },
+        10_000,
+        { intervalMs: 50 },
+      );
       const update = await t.ecs.send(
         new UpdateServiceCommand({ cluster: 'breaker', service: 'b', taskDefinition: bad.taskDefinitionArn }),
       );
@@ -386,6 +430,7 @@ describe('services', () => {
             : undefined;
         },
         20_000,
+        { intervalMs: 50 },
       );
       const primary = rolledBack.deployments?.[0];
       assert.notEqual(primary?.id, failing);

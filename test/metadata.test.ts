@@ -22,7 +22,8 @@ import { OWNER_LABEL } from '../src/agent/engine/labels.js';
 import { findBridgeGateway } from '../src/agent/metadata/docker-details.js';
 import { startMetadataService, type MetadataService } from '../src/agent/metadata/metadata-service.js';
 import { busyboxImage } from './images.js';
-import { docker, TasksRig, waitFor } from './tasks-e2e-rig.js';
+import { docker, TasksRig } from './tasks-e2e-rig.js';
+import { waitFor } from './wait-for.js';
 
 const RUN = randomBytes(4).toString('hex');
 /** The shared busybox test image, under a repository of its own; pushed to the local registry. */
@@ -75,7 +76,9 @@ function json(dir: string, file: string): Record<string, unknown> {
 }
 
 async function readerDone(dir: string): Promise<void> {
-  await waitFor(`the reader in ${dir}`, () => existsSync(join(dir, 'done')), 45_000);
+  await waitFor(`the reader in ${dir}`, () => existsSync(join(dir, 'done')), 45_000, {
+    intervalMs: 100,
+  });
 }
 
 interface Expected {
@@ -279,10 +282,15 @@ describe('task metadata endpoint v4 with the task engine', { concurrency: true }
   it('gives none-mode containers no endpoint, since they cannot reach one', async () => {
     const t = task('none', undefined, [container('alone', 'exec sleep 600')]);
     engine.accept(t);
-    const id = await waitFor('the none-mode container', () => {
-      const c = engine.tasks().get(t.arn)?.containers[0];
-      return c?.knownStatus === 'RUNNING' ? c.runtimeId : undefined;
-    });
+    const id = await waitFor(
+      'the none-mode container',
+      () => {
+        const c = engine.tasks().get(t.arn)?.containers[0];
+        return c?.knownStatus === 'RUNNING' ? c.runtimeId : undefined;
+      },
+      30_000,
+      { intervalMs: 100 },
+    );
     // Docker gives null for a container without variables.
     const env = (await docker.getContainer(id ?? '').inspect()).Config.Env ?? [];
     assert.equal(
@@ -326,7 +334,7 @@ describe('task metadata endpoint v4 with the berth agent', () => {
   it('answers inside a task started with aws ecs run-task', async () => {
     const dir = outDir('run-task');
     const family = `metadata-e2e-${RUN}`;
-    await rig.registerTaskDefinition({
+    await rig.cli.registerTaskDefinition({
       family,
       requiresCompatibilities: ['EXTERNAL'],
       networkMode: 'bridge',
@@ -360,7 +368,7 @@ describe('task metadata endpoint v4 with the berth agent', () => {
     await rig.wait('tasks-running', [taskArn]);
     await readerDone(dir);
 
-    const described = await rig.describeTask(taskArn);
+    const described = await rig.cli.describeTask(taskArn);
     const listening = rig.agent.logs.filter((l) => l.msg === 'task metadata endpoint listening');
     assert.deepEqual(listening.map((l) => l.host).sort(), ['127.0.0.1', gateway].sort());
     const port = Number(listening[0]?.port);

@@ -27,18 +27,10 @@ import type Dockerode from 'dockerode';
 import { readStateChangeJournal, type JournalEntry } from '../src/agent/tasks/journal.js';
 import { TASK_ARN_LABEL } from '../src/agent/engine/labels.js';
 import type { StateChangeRecord } from '../src/store/types.js';
+import { container, ms, type CliInstance, type CliTask } from './cluster-cli.js';
 import { busyboxImage } from './images.js';
-import {
-  dockerMs,
-  PartitionRig,
-  sleepUntil,
-  waitFor,
-  type CliCluster,
-  type CliInstance,
-  type CliService,
-  type CliTask,
-} from './partition-rig.js';
-import { container, ms } from './tasks-e2e-rig.js';
+import { dockerMs, PartitionRig, sleepUntil, type CliCluster, type CliService } from './partition-rig.js';
+import { waitFor } from './wait-for.js';
 
 const PREFIX = 'parte2e';
 const CLUSTER = 'partition-e2e';
@@ -229,7 +221,7 @@ void describe('hosts cut off for minutes keep working, and settle with the contr
     const define = async (family: string, command: string, extra: Record<string, unknown> = {}) => {
       definitions.set(
         family,
-        await rig.registerTaskDefinition({
+        await rig.cli.registerTaskDefinition({
           family,
           requiresCompatibilities: ['EXTERNAL'],
           containerDefinitions: [
@@ -259,7 +251,7 @@ void describe('hosts cut off for minutes keep working, and settle with the contr
   });
 
   void it('runs a service task and three standalone tasks on each host before the partition', async () => {
-    await rig.ecs(
+    await rig.cli.ecs(
       'create-service',
       '--service-name',
       SERVICE,
@@ -282,7 +274,7 @@ void describe('hosts cut off for minutes keep working, and settle with the contr
     );
     serviceTasks = await rig.serviceTaskArns(SERVICE);
     const byHost = new Map<number, string>();
-    for (const task of await rig.describeTasks(serviceTasks)) {
+    for (const task of await rig.cli.describeTasks(serviceTasks)) {
       byHost.set(rig.hostOf(task.containerInstanceArn), task.taskArn);
     }
     assert.deepEqual([...byHost.keys()].sort(), [1, 2, 3], 'one service task on each host');
@@ -322,7 +314,7 @@ void describe('hosts cut off for minutes keep working, and settle with the contr
     await waitFor(
       'every task RUNNING',
       async () => {
-        last = await rig.describeTasks(all);
+        last = await rig.cli.describeTasks(all);
         return last.every((t) => t.lastStatus === 'RUNNING');
       },
       Math.max(5_000, plannedPartitionAt - Date.now() - 3_000),
@@ -389,7 +381,7 @@ void describe('hosts cut off for minutes keep working, and settle with the contr
           `disconnectedSince is the longest-disconnected host's: ${stats.get('disconnectedSince')}`,
         );
         for (const n of CUT_OFF) {
-          for (const task of await rig.describeTasks(arnsOn(n))) {
+          for (const task of await rig.cli.describeTasks(arnsOn(n))) {
             assert.equal(task.connectivity, 'DISCONNECTED', `${task.taskArn} on host ${n}`);
             const t = ms(task.connectivityAt);
             assert.ok(
@@ -400,12 +392,12 @@ void describe('hosts cut off for minutes keep working, and settle with the contr
           }
         }
         const host3 = serviceTasks.filter((arn) => !CUT_OFF.some((n) => tasks(n).service === arn));
-        for (const task of await rig.describeTasks(host3)) assert.equal(task.connectivity, 'CONNECTED');
+        for (const task of await rig.cli.describeTasks(host3)) assert.equal(task.connectivity, 'CONNECTED');
       });
 
       await check('stop-task is accepted while the hosts are away', async () => {
         for (const n of CUT_OFF) {
-          const answer = await rig.ecs<{ task: CliTask }>(
+          const answer = await rig.cli.ecs<{ task: CliTask }>(
             'stop-task',
             '--task',
             tasks(n).stopme,
@@ -545,7 +537,7 @@ void describe('hosts cut off for minutes keep working, and settle with the contr
     assert.equal(stats.get('disconnectedContainerInstancesCount'), '0');
     assert.equal(stats.has('disconnectedSince'), false);
     for (const n of CUT_OFF) {
-      const running = await rig.describeTasks([tasks(n).service, tasks(n).crasher]);
+      const running = await rig.cli.describeTasks([tasks(n).service, tasks(n).crasher]);
       for (const task of running) {
         assert.equal(task.connectivity, 'CONNECTED', task.taskArn);
         assert.ok(ms(task.connectivityAt) >= healedAt, `${task.taskArn} connected again after the heal`);
@@ -560,7 +552,7 @@ void describe('hosts cut off for minutes keep working, and settle with the contr
       await waitFor(
         `host ${n}'s stopme STOPPED`,
         async () => {
-          task = await rig.describeTask(arn);
+          task = await rig.cli.describeTask(arn);
           return task.lastStatus === 'STOPPED';
         },
         60_000,
@@ -585,7 +577,7 @@ void describe('hosts cut off for minutes keep working, and settle with the contr
       await waitFor(
         `host ${n}'s exiter STOPPED`,
         async () => {
-          task = await rig.describeTask(arn);
+          task = await rig.cli.describeTask(arn);
           return task.lastStatus === 'STOPPED';
         },
         60_000,
@@ -622,7 +614,7 @@ void describe('hosts cut off for minutes keep working, and settle with the contr
       await waitFor(
         `host ${n}'s crasher reported restarted`,
         async () => {
-          task = await rig.describeTask(arn);
+          task = await rig.cli.describeTask(arn);
           return /\brestarted 1 time\b/i.test(container(task, 'app').reason ?? '');
         },
         60_000,

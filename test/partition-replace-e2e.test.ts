@@ -18,7 +18,8 @@ import { after, before, describe, it } from 'node:test';
 import { DescribeTasksCommand, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
 import { TASK_ARN_LABEL } from '../src/agent/engine/labels.js';
 import { busyboxImage } from './images.js';
-import { dockerMs, PartitionRig, sleepUntil, waitFor, type CliService } from './partition-rig.js';
+import { dockerMs, PartitionRig, sleepUntil, type CliService } from './partition-rig.js';
+import { waitFor } from './wait-for.js';
 
 const PREFIX = 'prepl';
 const CLUSTER = 'partition-replace';
@@ -140,7 +141,7 @@ void describe('a partitioned host’s service task replaced, and the surplus sto
     });
     console.log(`# partition-replace e2e: 2 hosts up in ${rig.hosts.setupMs} ms`);
     await Promise.all([rig.startAgent(1), rig.startAgent(2)]);
-    taskDefinition = await rig.registerTaskDefinition({
+    taskDefinition = await rig.cli.registerTaskDefinition({
       family: 'partition-replace',
       requiresCompatibilities: ['EXTERNAL'],
       containerDefinitions: [
@@ -162,7 +163,7 @@ void describe('a partitioned host’s service task replaced, and the surplus sto
   });
 
   void it('runs a REPLICA service of 2, one task on each host, to a steady state', async () => {
-    await rig.ecs(
+    await rig.cli.ecs(
       'create-service',
       '--service-name',
       SERVICE,
@@ -183,7 +184,7 @@ void describe('a partitioned host’s service task replaced, and the surplus sto
       90_000,
       { detail: () => JSON.stringify(last) },
     );
-    const tasks = await rig.describeTasks(await rig.serviceTaskArns(SERVICE));
+    const tasks = await rig.cli.describeTasks(await rig.serviceTaskArns(SERVICE));
     assert.equal(tasks.length, DESIRED);
     for (const task of tasks) {
       assert.equal(task.lastStatus, 'RUNNING');
@@ -239,14 +240,14 @@ void describe('a partitioned host’s service task replaced, and the surplus sto
       const replacementArn = replacement.taskArn ?? '';
       await waitFor(
         'the replacement RUNNING',
-        async () => (await rig.describeTask(replacementArn)).lastStatus === 'RUNNING',
+        async () => (await rig.cli.describeTask(replacementArn)).lastStatus === 'RUNNING',
         60_000,
       );
       const [inDocker] = await rig.containersOfTask(2, replacementArn);
       assert.equal(inDocker?.State, 'running', 'the replacement’s container runs on host 2');
 
       // Host 1's task is still the control plane's (not stopped, only not counted) and still runs there.
-      const host1Task = await rig.describeTask(original.get(1)!);
+      const host1Task = await rig.cli.describeTask(original.get(1)!);
       assert.equal(host1Task.desiredStatus, 'RUNNING', 'the disconnected host’s task is not stopped');
       assert.equal((await rig.inspect(1, host1ContainerId)).State.Running, true);
 
@@ -273,7 +274,7 @@ void describe('a partitioned host’s service task replaced, and the surplus sto
     await waitFor(
       'the replacement STOPPED and the service stable at 2',
       async () => {
-        const [task] = await rig.describeTasks([replacementArn]);
+        const [task] = await rig.cli.describeTasks([replacementArn]);
         last = await rig.describeService(SERVICE);
         return task?.lastStatus === 'STOPPED' && stable(last) && last.runningCount === DESIRED;
       },
@@ -292,10 +293,10 @@ void describe('a partitioned host’s service task replaced, and the surplus sto
     assert.equal(wait.code, 0, wait.stderr);
 
     // The newest surplus task went: the replacement; the two original tasks stay.
-    const stopped = await rig.describeTask(replacementArn);
+    const stopped = await rig.cli.describeTask(replacementArn);
     assert.equal(stopped.desiredStatus, 'STOPPED');
     assert.equal(stopped.stopCode, 'ServiceSchedulerInitiated');
-    const running = await rig.describeTasks(await rig.serviceTaskArns(SERVICE));
+    const running = await rig.cli.describeTasks(await rig.serviceTaskArns(SERVICE));
     assert.deepEqual(
       running.map((t) => t.taskArn).sort(),
       [...original.values()].sort(),

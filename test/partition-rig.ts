@@ -14,22 +14,10 @@ import Database from 'better-sqlite3';
 import type Dockerode from 'dockerode';
 import { TASK_ARN_LABEL } from '../src/agent/engine/labels.js';
 import type { AgentProcess, LogLine } from './agent-process.js';
+import { ClusterCli, type CliInstance, type CliTask, type RunTaskOutput } from './cluster-cli.js';
 import { startTestServer, type TestServer, type TestServerOptions } from './harness.js';
 import { createTestHosts, type TestHost, type TestHosts } from './hosts.js';
-import type { CliTask as RigTask, Failure } from './tasks-e2e-rig.js';
-
-/** A task as `aws ecs describe-tasks` prints it, with the connectivity time the partition suites look at. */
-export type CliTask = RigTask & { readonly connectivityAt?: number | string };
-
-/** A container instance as `aws ecs describe-container-instances` prints it. */
-export interface CliInstance {
-  readonly containerInstanceArn: string;
-  readonly ec2InstanceId?: string;
-  readonly status?: string;
-  readonly statusReason?: string;
-  readonly agentConnected?: boolean;
-  readonly runningTasksCount?: number;
-}
+import { waitFor } from './wait-for.js';
 
 /** A cluster as `aws ecs describe-clusters --include STATISTICS` prints it. */
 export interface CliCluster {
@@ -45,39 +33,6 @@ export interface CliService {
   readonly pendingCount: number;
   readonly deployments: readonly { id: string; status: string; rolloutState?: string }[];
   readonly events?: readonly { message: string; createdAt: number | string }[];
-}
-
-/**
- * Polls `probe` until it returns something other than undefined/false; fails after `timeoutMs` with `what`
- * and the last value seen (or what `detail` says), so a timeout explains itself in the test output.
- */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs: number,
-  options: { intervalMs?: number; detail?: () => string | Promise<string> } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-      lastError = undefined;
-    } catch (e) {
-      // A CLI call may fail transiently on a loaded machine; the deadline still bounds the wait.
-      lastError = e;
-    }
-    if (Date.now() > deadline) {
-      const detail = options.detail === undefined ? '' : `; ${await options.detail()}`;
-      const error =
-        lastError === undefined
-          ? ''
-          : `; last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}`;
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}${error}`);
-    }
-    await sleep(options.intervalMs ?? 500);
-  }
 }
 
 /** Sleeps until the given epoch ms (at once if it has passed). */
@@ -105,6 +60,8 @@ export class PartitionRig {
   readonly agents = new Map<number, AgentProcess[]>();
   /** Container instance ARN by host index. */
   readonly instanceOf = new Map<number, string>();
+  /** The AWS CLI calls against the rig's cluster. */
+  readonly cli: ClusterCli;
 
   private constructor(
     readonly hosts: TestHosts,
@@ -112,7 +69,9 @@ export class PartitionRig {
     readonly root: string,
     readonly cluster: string,
     readonly activation: { ActivationId: string; ActivationCode: string },
-  ) {}
+  ) {
+    this.cli = new ClusterCli(t, cluster);
+  }
 
   /** Hosts, server, cluster and activation; no agent yet. */
   static async start(o: PartitionRigOptions): Promise<PartitionRig> {
@@ -215,24 +174,9 @@ export class PartitionRig {
     return lines.slice(-last).join('\n');
   }
 
-  /** `aws ecs <args> --cluster C`, parsed; throws with the CLI's stderr on failure. */
-  ecs<T = Record<string, unknown>>(...args: string[]): Promise<T> {
-    return this.t.awsJson<T>(['ecs', ...args, '--cluster', this.cluster]);
-  }
-
-  async registerTaskDefinition(definition: Record<string, unknown>): Promise<string> {
-    const out = await this.t.awsJson<{ taskDefinition: { taskDefinitionArn: string } }>([
-      'ecs',
-      'register-task-definition',
-      '--cli-input-json',
-      JSON.stringify(definition),
-    ]);
-    return out.taskDefinition.taskDefinitionArn;
-  }
-
   /** `aws ecs start-task` on host n's container instance; returns the task. */
   async startTask(n: number, taskDefinition: string, overrides?: Record<string, unknown>): Promise<CliTask> {
-    const out = await this.ecs<{ tasks: CliTask[]; failures: Failure[] }>(
+    const out = await this.cli.ecs<RunTaskOutput>(
       'start-task',
       '--task-definition',
       taskDefinition,
@@ -247,12 +191,7 @@ export class PartitionRig {
   }
 
   async describeInstance(n: number): Promise<CliInstance> {
-    const out = await this.ecs<{ containerInstances: CliInstance[] }>(
-      'describe-container-instances',
-      '--container-instances',
-      this.instanceArn(n),
-    );
-    const instance = out.containerInstances[0];
+    const instance = await this.cli.describeInstance(this.instanceArn(n));
     assert.ok(instance, `host ${n}'s container instance described`);
     return instance;
   }
@@ -275,31 +214,11 @@ export class PartitionRig {
     );
   }
 
-  async describeTasks(arns: readonly string[]): Promise<CliTask[]> {
-    const out = await this.ecs<{ tasks: CliTask[]; failures: Failure[] }>(
-      'describe-tasks',
-      '--tasks',
-      ...arns,
-    );
-    assert.deepEqual(out.failures, []);
-    return arns.map((arn) => {
-      const task = out.tasks.find((x) => x.taskArn === arn);
-      assert.ok(task, `task ${arn} described`);
-      return task;
-    });
-  }
-
-  async describeTask(arn: string): Promise<CliTask> {
-    const [task] = await this.describeTasks([arn]);
-    assert.ok(task);
-    return task;
-  }
-
   /** The ARNs of the service's tasks, desired RUNNING, or desired STOPPED too with `all`. */
   async serviceTaskArns(service: string, all = false): Promise<string[]> {
     const arns: string[] = [];
     for (const desired of all ? ['RUNNING', 'STOPPED'] : ['RUNNING']) {
-      const out = await this.ecs<{ taskArns: string[] }>(
+      const out = await this.cli.ecs<{ taskArns: string[] }>(
         'list-tasks',
         '--service-name',
         service,
@@ -312,7 +231,7 @@ export class PartitionRig {
   }
 
   async describeService(service: string): Promise<CliService> {
-    const out = await this.ecs<{ services: CliService[] }>('describe-services', '--services', service);
+    const out = await this.cli.ecs<{ services: CliService[] }>('describe-services', '--services', service);
     const s = out.services[0];
     assert.ok(s, `service ${service} described`);
     return s;

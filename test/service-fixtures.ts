@@ -16,22 +16,6 @@ import type { TestServer } from './harness.js';
 /** Short timings, so that a rollout takes moments: a pass every 100 ms, healthy 300 ms after RUNNING. */
 export const FAST_SERVICES = { intervalMs: 100, healthyAfterRunningMs: 300 } as const;
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    last = value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 export async function describeService(t: TestServer, cluster: string, name: string): Promise<Service> {
   const out = await t.ecs.send(new DescribeServicesCommand({ cluster, services: [name] }));
   const service = out.services?.[0];

@@ -20,9 +20,11 @@ import {
 } from '@aws-sdk/client-ecs';
 import { TASK_ARN_LABEL } from '../src/agent/engine/labels.js';
 import type { AgentProcess } from './agent-process.js';
+import { ClusterCli } from './cluster-cli.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { createTestHosts, type TestHost, type TestHosts } from './hosts.js';
 import { busyboxImage, REGISTRY } from './images.js';
+import { waitFor } from './wait-for.js';
 
 const PREFIX = 'svce2e';
 const CLUSTER = 'svc-e2e';
@@ -30,24 +32,6 @@ const SERVICE = 'web';
 const IMAGE = busyboxImage({ repository: 'berth-svc-e2e/busybox' });
 /** Stops at once on SIGTERM, so that rollouts do not wait for a stop timeout. */
 const COMMAND = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1; done'];
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-  intervalMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    last = value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (${String(last)})`);
-    await sleep(intervalMs);
-  }
-}
 
 /**
  * The success expression of the CLI's `services-stable` waiter (botocore ecs waiters-2.json):
@@ -58,6 +42,8 @@ const stable = (s: Service): boolean => s.deployments?.length === 1 && s.running
 void describe('services end to end on three hosts', () => {
   let hosts: TestHosts;
   let t: TestServer;
+  /** The AWS CLI calls against CLUSTER. */
+  let cli: ClusterCli;
   let root: string;
   const agents: AgentProcess[] = [];
   /** Container instance ARN by host index (1-based). */
@@ -101,29 +87,19 @@ void describe('services end to end on three hosts', () => {
     );
     const arn = line.containerInstanceArn as string;
     instanceOf.set(n, arn);
-    await waitFor(`agent ${n} connected`, async () => {
-      const out = await t.awsJson<{ containerInstances: { agentConnected: boolean }[] }>([
-        'ecs',
-        'describe-container-instances',
-        '--cluster',
-        CLUSTER,
-        '--container-instances',
-        arn,
-      ]);
-      return out.containerInstances[0]?.agentConnected === true;
-    });
+    await waitFor(
+      `agent ${n} connected`,
+      async () => (await cli.describeInstance(arn))?.agentConnected === true,
+      60_000,
+      { intervalMs: 200 },
+    );
   }
 
   async function register(image: string): Promise<string> {
-    const out = await t.awsJson<{ taskDefinition: { taskDefinitionArn: string } }>([
-      'ecs',
-      'register-task-definition',
-      '--family',
-      'svc-e2e',
-      '--container-definitions',
-      JSON.stringify([{ name: 'app', image, memory: 32, command: COMMAND, stopTimeout: 2 }]),
-    ]);
-    return out.taskDefinition.taskDefinitionArn;
+    return cli.registerTaskDefinition({
+      family: 'svc-e2e',
+      containerDefinitions: [{ name: 'app', image, memory: 32, command: COMMAND, stopTimeout: 2 }],
+    });
   }
 
   async function describe_(name = SERVICE): Promise<Service> {
@@ -190,6 +166,7 @@ void describe('services end to end on three hosts', () => {
         return stable(s) && check(s) ? s : undefined;
       },
       timeoutMs,
+      { intervalMs: 200 },
     );
   }
 
@@ -214,6 +191,7 @@ void describe('services end to end on three hosts', () => {
         throttleBaseMs: 200,
       },
     });
+    cli = new ClusterCli(t, CLUSTER);
     root = mkdtempSync(join(tmpdir(), 'berth-svc-e2e-'));
     await t.awsJson(['ecs', 'create-cluster', '--cluster-name', CLUSTER]);
     activation = await t.awsJson([
@@ -238,11 +216,8 @@ void describe('services end to end on three hosts', () => {
   });
 
   void it('spreads 4 tasks over the 3 hosts and reaches `aws ecs wait services-stable`', async () => {
-    const created = await t.awsJson<{ service: Service }>([
-      'ecs',
+    const created = await cli.ecs<{ service: Service }>(
       'create-service',
-      '--cluster',
-      CLUSTER,
       '--service-name',
       SERVICE,
       '--task-definition',
@@ -253,7 +228,7 @@ void describe('services end to end on three hosts', () => {
       'type=spread,field=instanceId',
       '--deployment-configuration',
       'minimumHealthyPercent=50,maximumPercent=150',
-    ]);
+    );
     assert.equal(created.service.desiredCount, 4);
     const wait = await t.aws(['ecs', 'wait', 'services-stable', '--cluster', CLUSTER, '--services', SERVICE]);
     assert.equal(wait.code, 0, wait.stderr);
@@ -286,16 +261,7 @@ void describe('services end to end on three hosts', () => {
     const desired = 4;
     const ceiling = Math.floor((150 * desired) / 100); // 6
     const floor = Math.ceil((50 * desired) / 100); // 2
-    await t.awsJson([
-      'ecs',
-      'update-service',
-      '--cluster',
-      CLUSTER,
-      '--service',
-      SERVICE,
-      '--task-definition',
-      revisions[1]!,
-    ]);
+    await cli.ecs('update-service', '--service', SERVICE, '--task-definition', revisions[1]!);
     const samples: { live: number; running: number; service: number }[] = [];
     const deadline = Date.now() + 120_000;
     let done: Service | undefined;
@@ -345,10 +311,17 @@ void describe('services end to end on three hosts', () => {
     assert.ok(id);
     const killed = await host(n).dockerCli(['kill', id]);
     assert.equal(killed.code, 0, killed.stderr);
-    await waitFor('the killed task STOPPED', async () => {
-      const out = await t.ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [victim.taskArn!] }));
-      return out.tasks?.[0]?.lastStatus === 'STOPPED';
-    });
+    await waitFor(
+      'the killed task STOPPED',
+      async () => {
+        const out = await t.ecs.send(
+          new DescribeTasksCommand({ cluster: CLUSTER, tasks: [victim.taskArn!] }),
+        );
+        return out.tasks?.[0]?.lastStatus === 'STOPPED';
+      },
+      60_000,
+      { intervalMs: 200 },
+    );
     const s = await waitStable('a replacement running', (x) => x.runningCount === 4);
     const after_ = await runningTasks();
     assert.equal(after_.length, 4);
@@ -365,24 +338,26 @@ void describe('services end to end on three hosts', () => {
   void it('moves a DRAINING host’s tasks to the other hosts', async () => {
     const drained = instanceOf.get(3);
     assert.ok(drained);
-    await t.awsJson([
-      'ecs',
+    await cli.ecs(
       'update-container-instances-state',
-      '--cluster',
-      CLUSTER,
       '--container-instances',
       drained,
       '--status',
       'DRAINING',
-    ]);
-    await waitFor('no service task left on host 3', async () => {
-      const tasks = await tasksOf(SERVICE, true);
-      const onDrained = tasks.filter(
-        (task) => task.containerInstanceArn === drained && task.lastStatus !== 'STOPPED',
-      );
-      const s = await describe_();
-      return onDrained.length === 0 && stable(s) && s.runningCount === 4;
-    });
+    );
+    await waitFor(
+      'no service task left on host 3',
+      async () => {
+        const tasks = await tasksOf(SERVICE, true);
+        const onDrained = tasks.filter(
+          (task) => task.containerInstanceArn === drained && task.lastStatus !== 'STOPPED',
+        );
+        const s = await describe_();
+        return onDrained.length === 0 && stable(s) && s.runningCount === 4;
+      },
+      60_000,
+      { intervalMs: 200 },
+    );
     const tasks = await runningTasks();
     assert.equal(tasks.length, 4);
     assert.ok(tasks.every((task) => hostOf(task.containerInstanceArn) !== 3));
@@ -396,18 +371,15 @@ void describe('services end to end on three hosts', () => {
     assert.ok(good?.id);
     const broken = await register(hosts.image(`${REGISTRY}/berth-svc-e2e/absent:no-such-tag`));
     const started = Date.now();
-    await t.awsJson([
-      'ecs',
+    await cli.ecs(
       'update-service',
-      '--cluster',
-      CLUSTER,
       '--service',
       SERVICE,
       '--task-definition',
       broken,
       '--deployment-configuration',
       'deploymentCircuitBreaker={enable=true,rollback=true},minimumHealthyPercent=50,maximumPercent=150',
-    ]);
+    );
     let sawFailed = false;
     let lastSeen = '';
     let brokenId: string | undefined;
@@ -446,7 +418,7 @@ void describe('services end to end on three hosts', () => {
           : undefined;
       },
       120_000,
-      50,
+      { intervalMs: 50 },
     ).catch((e: Error) => {
       throw new Error(`${e.message}; deployments seen: ${lastSeen}`);
     });
@@ -476,28 +448,22 @@ void describe('services end to end on three hosts', () => {
   });
 
   void it('runs a DAEMON service once on each ACTIVE host, including one registered later', async () => {
-    await t.awsJson([
-      'ecs',
+    await cli.ecs(
       'update-container-instances-state',
-      '--cluster',
-      CLUSTER,
       '--container-instances',
       instanceOf.get(3)!,
       '--status',
       'ACTIVE',
-    ]);
-    await t.awsJson([
-      'ecs',
+    );
+    await cli.ecs(
       'create-service',
-      '--cluster',
-      CLUSTER,
       '--service-name',
       'agentd',
       '--task-definition',
       revisions[0]!,
       '--scheduling-strategy',
       'DAEMON',
-    ]);
+    );
     const daemonOn = async (want: number[]): Promise<Task[] | undefined> => {
       const out = await t.ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: ['agentd'] }));
       const s = out.services?.[0];
@@ -506,10 +472,16 @@ void describe('services end to end on three hosts', () => {
       const hostsOf = tasks.map((task) => hostOf(task.containerInstanceArn)).sort();
       return JSON.stringify(hostsOf) === JSON.stringify(want) ? tasks : undefined;
     };
-    await assertContainersRun(await waitFor('one daemon task on hosts 1, 2, 3', () => daemonOn([1, 2, 3])));
+    await assertContainersRun(
+      await waitFor('one daemon task on hosts 1, 2, 3', () => daemonOn([1, 2, 3]), 60_000, {
+        intervalMs: 200,
+      }),
+    );
 
     await startAgent(4);
-    const tasks = await waitFor('one daemon task on hosts 1..4', () => daemonOn([1, 2, 3, 4]));
+    const tasks = await waitFor('one daemon task on hosts 1..4', () => daemonOn([1, 2, 3, 4]), 60_000, {
+      intervalMs: 200,
+    });
     await assertContainersRun(tasks);
     // The replica service is untouched: still 4 tasks.
     const web = await describe_();

@@ -11,7 +11,9 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type Dockerode from 'dockerode';
 import { HTTPD_IMAGE, HTTPD_PAGE } from './images.js';
-import { container, docker, TasksRig, waitFor, type CliTask } from './tasks-e2e-rig.js';
+import { container, type CliTask } from './cluster-cli.js';
+import { docker, TasksRig } from './tasks-e2e-rig.js';
+import { waitFor } from './wait-for.js';
 
 const RUN = randomBytes(4).toString('hex');
 const CLUSTER = `e2e-multi-${RUN}`;
@@ -89,7 +91,7 @@ describe('a multi-container task on a real host', () => {
   before(async () => {
     HTTPD_IMAGE.build();
     rig = await TasksRig.start({ cluster: CLUSTER });
-    await rig.registerTaskDefinition(MULTI);
+    await rig.cli.registerTaskDefinition(MULTI);
   });
 
   after(async () => {
@@ -102,7 +104,7 @@ describe('a multi-container task on a real host', () => {
     taskArn = run.tasks[0]!.taskArn;
     await rig.wait('tasks-running', [taskArn]);
 
-    let task = await rig.describeTask(taskArn);
+    let task = await rig.cli.describeTask(taskArn);
     assert.equal(task.lastStatus, 'RUNNING');
     for (const name of ['init', 'web', 'sidecar', 'oneshot']) {
       const id = container(task, name).runtimeId;
@@ -126,10 +128,15 @@ describe('a multi-container task on a real host', () => {
     assert.equal(sidecar!.State.Running, true);
 
     // oneshot exits a second after its start; the task stays RUNNING, its exit code recorded.
-    task = await waitFor('oneshot exit code in describe-tasks', async () => {
-      const t = await rig.describeTask(taskArn);
-      return container(t, 'oneshot').exitCode !== undefined ? t : undefined;
-    });
+    task = await waitFor(
+      'oneshot exit code in describe-tasks',
+      async () => {
+        const t = await rig.cli.describeTask(taskArn);
+        return container(t, 'oneshot').exitCode !== undefined ? t : undefined;
+      },
+      30_000,
+      { intervalMs: 100 },
+    );
     assert.equal(task.lastStatus, 'RUNNING');
     assert.equal(task.desiredStatus, 'RUNNING');
     assert.equal(container(task, 'oneshot').exitCode, 5);
@@ -150,7 +157,7 @@ describe('a multi-container task on a real host', () => {
     execFileSync('docker', ['exec', sidecarId, 'touch', '/tmp/exit']);
     await rig.wait('tasks-stopped', [taskArn]);
 
-    const task: CliTask = await rig.describeTask(taskArn);
+    const task: CliTask = await rig.cli.describeTask(taskArn);
     assert.equal(task.lastStatus, 'STOPPED');
     assert.equal(task.desiredStatus, 'STOPPED');
     assert.equal(task.stopCode, 'EssentialContainerExited');

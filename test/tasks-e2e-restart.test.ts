@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { HTTPD_IMAGE } from './images.js';
-import { container, docker, TasksRig, type CliTask } from './tasks-e2e-rig.js';
+import { container, type CliTask } from './cluster-cli.js';
+import { docker, TasksRig } from './tasks-e2e-rig.js';
 
 const RUN = randomBytes(4).toString('hex');
 const CLUSTER = `e2e-restart-${RUN}`;
@@ -46,7 +47,7 @@ describe('the agent killed with -9 and restarted', () => {
   before(async () => {
     HTTPD_IMAGE.build();
     rig = await TasksRig.start({ cluster: CLUSTER });
-    await rig.registerTaskDefinition(WORKER);
+    await rig.cli.registerTaskDefinition(WORKER);
   });
 
   after(async () => {
@@ -59,7 +60,7 @@ describe('the agent killed with -9 and restarted', () => {
     assert.equal(run.tasks.length, TASKS);
     const arns = run.tasks.map((t) => t.taskArn);
     await rig.wait('tasks-running', arns);
-    const tasks = await rig.describeTasks(arns);
+    const tasks = await rig.cli.describeTasks(arns);
     before5 = await Promise.all(
       tasks.map(async (t) => {
         const runtimeId = container(t, 'app').runtimeId!;
@@ -84,7 +85,7 @@ describe('the agent killed with -9 and restarted', () => {
     await rig.waitForAgentConnected(false);
 
     const reason = 'Stopped while the host was offline';
-    const answer = await rig.ecs<{ task: CliTask }>(
+    const answer = await rig.cli.ecs<{ task: CliTask }>(
       'stop-task',
       '--task',
       stopped.taskArn,
@@ -95,7 +96,7 @@ describe('the agent killed with -9 and restarted', () => {
     await docker.getContainer(killed.runtimeId).kill({ signal: 'SIGKILL' });
     // Nobody is there to carry out the stop: the container still runs until the agent is back.
     assert.equal((await docker.getContainer(stopped.runtimeId).inspect()).State.Running, true);
-    assert.equal((await rig.describeTask(killed.taskArn)).lastStatus, 'RUNNING', 'nothing reported yet');
+    assert.equal((await rig.cli.describeTask(killed.taskArn)).lastStatus, 'RUNNING', 'nothing reported yet');
 
     const agent = await rig.startAgent();
     assert.ok(
@@ -104,7 +105,7 @@ describe('the agent killed with -9 and restarted', () => {
     );
     await rig.wait('tasks-stopped', [stopped.taskArn, killed.taskArn]);
 
-    const [s, k, ...others] = await rig.describeTasks([
+    const [s, k, ...others] = await rig.cli.describeTasks([
       stopped.taskArn,
       killed.taskArn,
       ...kept.map((r) => r.taskArn),
@@ -146,9 +147,9 @@ describe('the agent killed with -9 and restarted', () => {
 
   it('the restarted agent carries out a stop-task as before', async () => {
     const last = before5.at(-1)!;
-    await rig.ecs('stop-task', '--task', last.taskArn);
+    await rig.cli.ecs('stop-task', '--task', last.taskArn);
     await rig.wait('tasks-stopped', [last.taskArn]);
-    const task = await rig.describeTask(last.taskArn);
+    const task = await rig.cli.describeTask(last.taskArn);
     assert.equal(task.stopCode, 'UserInitiated');
     assert.equal(container(task, 'app').exitCode, 0);
   });

@@ -10,90 +10,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Dockerode from 'dockerode';
 import { ownerIdOf } from '../src/agent/engine/agent-engine.js';
 import { OWNER_LABEL, TASK_ARN_LABEL } from '../src/agent/engine/labels.js';
 import { AgentProcess } from './agent-process.js';
+import { ClusterCli, type RunTaskOutput } from './cluster-cli.js';
 import { startTestServer, type TestServer } from './harness.js';
+import { waitFor } from './wait-for.js';
 
 export const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
-
-/** A container as `aws ecs describe-tasks` prints it. */
-export interface CliContainer {
-  readonly name: string;
-  readonly image?: string;
-  readonly lastStatus?: string;
-  readonly runtimeId?: string;
-  readonly exitCode?: number;
-  readonly reason?: string;
-  readonly healthStatus?: string;
-  readonly networkBindings?: readonly {
-    bindIP?: string;
-    containerPort?: number;
-    hostPort?: number;
-    protocol?: string;
-  }[];
-}
-
-/** A task as `aws ecs describe-tasks` prints it; the CLI prints timestamps as it received them. */
-export interface CliTask {
-  readonly taskArn: string;
-  readonly lastStatus?: string;
-  readonly desiredStatus?: string;
-  readonly launchType?: string;
-  readonly containerInstanceArn?: string;
-  readonly connectivity?: string;
-  readonly healthStatus?: string;
-  readonly stopCode?: string;
-  readonly stoppedReason?: string;
-  readonly createdAt?: number | string;
-  readonly pullStartedAt?: number | string;
-  readonly pullStoppedAt?: number | string;
-  readonly startedAt?: number | string;
-  readonly stoppingAt?: number | string;
-  readonly executionStoppedAt?: number | string;
-  readonly stoppedAt?: number | string;
-  readonly containers: readonly CliContainer[];
-}
-
-export interface Failure {
-  readonly arn?: string;
-  readonly reason: string;
-  readonly detail?: string;
-}
-
-export interface RunTaskOutput {
-  readonly tasks: readonly CliTask[];
-  readonly failures: readonly Failure[];
-}
-
-/** Milliseconds since the epoch of a CLI timestamp (epoch seconds, or ISO 8601 with a configured format). */
-export function ms(value: number | string | undefined): number {
-  assert.ok(value !== undefined, 'timestamp present');
-  return typeof value === 'number' ? value * 1000 : Date.parse(value);
-}
-
-export function container(task: CliTask, name: string): CliContainer {
-  const c = task.containers.find((x) => x.name === name);
-  assert.ok(c, `container ${name} in ${task.taskArn}`);
-  return c;
-}
-
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
 
 export interface RigOptions {
   readonly cluster: string;
@@ -104,6 +29,8 @@ export interface RigOptions {
 export class TasksRig {
   readonly agents: AgentProcess[] = [];
   instanceArn = '';
+  /** The AWS CLI calls against the rig's cluster. */
+  readonly cli: ClusterCli;
   #activation: { ActivationId: string; ActivationCode: string } | undefined;
 
   private constructor(
@@ -111,7 +38,9 @@ export class TasksRig {
     readonly root: string,
     readonly cluster: string,
     readonly agentArgs: readonly string[],
-  ) {}
+  ) {
+    this.cli = new ClusterCli(t, cluster);
+  }
 
   /** The server, the cluster, an activation, and the agent registered with it and connected. */
   static async start(options: RigOptions): Promise<TasksRig> {
@@ -182,15 +111,7 @@ export class TasksRig {
   }
 
   async agentConnected(): Promise<boolean> {
-    const out = await this.t.awsJson<{ containerInstances: { agentConnected: boolean }[] }>([
-      'ecs',
-      'describe-container-instances',
-      '--cluster',
-      this.cluster,
-      '--container-instances',
-      this.instanceArn,
-    ]);
-    return out.containerInstances[0]?.agentConnected === true;
+    return (await this.cli.describeInstance(this.instanceArn))?.agentConnected === true;
   }
 
   async waitForAgentConnected(connected: boolean): Promise<void> {
@@ -198,26 +119,12 @@ export class TasksRig {
       `agentConnected ${connected}`,
       async () => (await this.agentConnected()) === connected,
       20_000,
+      { intervalMs: 100 },
     );
   }
 
-  /** `aws ecs <args> --cluster C`, parsed; throws with the CLI's stderr on failure. */
-  ecs<T = Record<string, unknown>>(...args: string[]): Promise<T> {
-    return this.t.awsJson<T>(['ecs', ...args, '--cluster', this.cluster]);
-  }
-
-  async registerTaskDefinition(definition: Record<string, unknown>): Promise<string> {
-    const out = await this.t.awsJson<{ taskDefinition: { taskDefinitionArn: string } }>([
-      'ecs',
-      'register-task-definition',
-      '--cli-input-json',
-      JSON.stringify(definition),
-    ]);
-    return out.taskDefinition.taskDefinitionArn;
-  }
-
   runTask(taskDefinition: string, ...extra: string[]): Promise<RunTaskOutput> {
-    return this.ecs<RunTaskOutput>(
+    return this.cli.ecs<RunTaskOutput>(
       'run-task',
       '--launch-type',
       'EXTERNAL',
@@ -227,32 +134,11 @@ export class TasksRig {
     );
   }
 
-  async describeTasks(arns: readonly string[]): Promise<CliTask[]> {
-    const out = await this.ecs<{ tasks: CliTask[]; failures: Failure[] }>(
-      'describe-tasks',
-      '--tasks',
-      ...arns,
-    );
-    assert.deepEqual(out.failures, []);
-    // In the order asked, whatever order the server answers in.
-    return arns.map((arn) => {
-      const task = out.tasks.find((x) => x.taskArn === arn);
-      assert.ok(task, `task ${arn} described`);
-      return task;
-    });
-  }
-
-  async describeTask(arn: string): Promise<CliTask> {
-    const [task] = await this.describeTasks([arn]);
-    assert.ok(task);
-    return task;
-  }
-
   /** `aws ecs wait tasks-running|tasks-stopped` as a user runs it; fails with what describe-tasks shows. */
   async wait(what: 'tasks-running' | 'tasks-stopped', arns: readonly string[]): Promise<void> {
     const r = await this.t.aws(['ecs', 'wait', what, '--cluster', this.cluster, '--tasks', ...arns]);
     if (r.code !== 0) {
-      const tasks = await this.describeTasks(arns).catch(() => []);
+      const tasks = await this.cli.describeTasks(arns).catch(() => []);
       assert.fail(
         `aws ecs wait ${what} failed (${r.code}): ${r.stderr}\n${JSON.stringify(tasks, null, 2)}\n` +
           `agent stderr: ${this.agents.at(-1)?.stderr ?? ''}`,

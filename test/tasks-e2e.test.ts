@@ -13,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { HTTPD_IMAGE, HTTPD_PAGE, REGISTRY } from './images.js';
-import { container, docker, ms, TasksRig, type CliTask } from './tasks-e2e-rig.js';
+import { container, ms, type CliTask } from './cluster-cli.js';
+import { docker, TasksRig } from './tasks-e2e-rig.js';
 
 const RUN = randomBytes(4).toString('hex');
 const CLUSTER = `e2e-nginx-${RUN}`;
@@ -91,7 +92,7 @@ describe('the ECS Anywhere example task on a real host', () => {
       // A short SIGTERM grace: busybox httpd, as PID 1, ignores SIGTERM, so every stop waits this long.
       agentArgs: ['--attributes', 'color=red', '--container-stop-timeout', '2s'],
     });
-    const out = await rig.ecs<{
+    const out = await rig.cli.ecs<{
       containerInstances: { registeredResources: { name: string; integerValue?: number }[] }[];
     }>('describe-container-instances', '--container-instances', rig.instanceArn);
     const resources = out.containerInstances[0]?.registeredResources ?? [];
@@ -105,7 +106,7 @@ describe('the ECS Anywhere example task on a real host', () => {
   });
 
   it('run-task, wait tasks-running: the page is served on host port 8080 and describe-tasks tells the truth', async () => {
-    const arn = await rig.registerTaskDefinition(NGINX);
+    const arn = await rig.cli.registerTaskDefinition(NGINX);
     assert.match(arn, /:task-definition\/nginx:1$/);
     const run = await rig.runTask('nginx');
     assert.deepEqual(run.failures, []);
@@ -122,7 +123,7 @@ describe('the ECS Anywhere example task on a real host', () => {
     assert.equal(response.status, 200);
     assert.equal(await response.text(), HTTPD_PAGE);
 
-    const task = await rig.describeTask(taskArn);
+    const task = await rig.cli.describeTask(taskArn);
     assert.equal(task.lastStatus, 'RUNNING');
     assert.equal(task.desiredStatus, 'RUNNING');
     assert.equal(task.launchType, 'EXTERNAL');
@@ -158,7 +159,7 @@ describe('the ECS Anywhere example task on a real host', () => {
     assert.deepEqual(second.tasks, []);
     assert.deepEqual(second.failures, failure('RESOURCE:PORTS'), 'host port 8080 is taken by the first task');
 
-    await rig.registerTaskDefinition({
+    await rig.cli.registerTaskDefinition({
       ...NGINX,
       family: 'too-much-memory',
       memory: String(instanceMemory + 1),
@@ -168,7 +169,7 @@ describe('the ECS Anywhere example task on a real host', () => {
     assert.deepEqual(memory.tasks, []);
     assert.deepEqual(memory.failures, failure('RESOURCE:MEMORY'));
 
-    await rig.registerTaskDefinition({
+    await rig.cli.registerTaskDefinition({
       ...NGINX,
       family: 'too-much-cpu',
       cpu: String(instanceCpu + 1024),
@@ -179,7 +180,7 @@ describe('the ECS Anywhere example task on a real host', () => {
     assert.deepEqual(cpu.failures, failure('RESOURCE:CPU'));
 
     // The host was started with `--attributes color=red`.
-    await rig.registerTaskDefinition(SLEEPER);
+    await rig.cli.registerTaskDefinition(SLEEPER);
     const blue = await rig.runTask(
       'sleeper',
       '--placement-constraints',
@@ -195,12 +196,12 @@ describe('the ECS Anywhere example task on a real host', () => {
     assert.deepEqual(red.failures, []);
     const placed = red.tasks[0];
     assert.equal(placed?.containerInstanceArn, rig.instanceArn);
-    await rig.ecs('stop-task', '--task', placed.taskArn);
+    await rig.cli.ecs('stop-task', '--task', placed.taskArn);
   });
 
   it('an image that cannot be pulled stops its task with CannotPullContainerError and TaskFailedToStart', async () => {
     const missing = `${REGISTRY}/berth-e2e/missing-${RUN}:1`;
-    await rig.registerTaskDefinition({
+    await rig.cli.registerTaskDefinition({
       family: 'missing-image',
       requiresCompatibilities: ['EXTERNAL'],
       containerDefinitions: [{ name: 'app', image: missing, memory: 32, essential: true }],
@@ -209,7 +210,7 @@ describe('the ECS Anywhere example task on a real host', () => {
     assert.deepEqual(run.failures, []);
     const arn = run.tasks[0]!.taskArn;
     await rig.wait('tasks-stopped', [arn]);
-    const task = await rig.describeTask(arn);
+    const task = await rig.cli.describeTask(arn);
     assert.equal(task.lastStatus, 'STOPPED');
     assert.equal(task.desiredStatus, 'STOPPED');
     assert.equal(task.stopCode, 'TaskFailedToStart');
@@ -223,12 +224,12 @@ describe('the ECS Anywhere example task on a real host', () => {
 
   it('stop-task, wait tasks-stopped: UserInitiated with the reason, the exit code Docker saw, the port free', async () => {
     const reason = 'Scaling down the edge site';
-    const stopped = await rig.ecs<{ task: CliTask }>('stop-task', '--task', taskArn, '--reason', reason);
+    const stopped = await rig.cli.ecs<{ task: CliTask }>('stop-task', '--task', taskArn, '--reason', reason);
     assert.equal(stopped.task.desiredStatus, 'STOPPED');
 
     await rig.wait('tasks-stopped', [taskArn]);
 
-    const task = await rig.describeTask(taskArn);
+    const task = await rig.cli.describeTask(taskArn);
     assert.equal(task.lastStatus, 'STOPPED');
     assert.equal(task.desiredStatus, 'STOPPED');
     assert.equal(task.stopCode, 'UserInitiated');
