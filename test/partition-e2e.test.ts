@@ -167,6 +167,20 @@ void describe('hosts cut off for minutes keep working, and settle with the contr
     return rig.inspect(n, found[0]!.Id);
   }
 
+  /** The task once the control plane has it STOPPED (its host may take a while to report after the heal). */
+  async function waitStopped(n: number, arn: string, name: string): Promise<CliTask> {
+    let task: CliTask | undefined;
+    return waitFor(
+      `host ${n}'s ${name} STOPPED`,
+      async () => {
+        task = await rig.cli.describeTask(arn);
+        return task.lastStatus === 'STOPPED' ? task : undefined;
+      },
+      60_000,
+      { detail: () => `task ${JSON.stringify(task)}; host ${n}'s agent log:\n${rig.agentLog(n)}` },
+    );
+  }
+
   function beforeOf(n: number, taskArn: string): Before {
     const found = [...(before_.get(n)?.values() ?? [])].find((b) => b.taskArn === taskArn);
     assert.ok(found, `host ${n} had a container of ${taskArn} before the partition`);
@@ -548,17 +562,7 @@ void describe('hosts cut off for minutes keep working, and settle with the contr
   void it('the task stopped during the partition is stopped on its host and STOPPED', async () => {
     for (const n of CUT_OFF) {
       const arn = tasks(n).stopme;
-      let task: CliTask | undefined;
-      await waitFor(
-        `host ${n}'s stopme STOPPED`,
-        async () => {
-          task = await rig.cli.describeTask(arn);
-          return task.lastStatus === 'STOPPED';
-        },
-        60_000,
-        { detail: () => `task ${JSON.stringify(task)}; host ${n}'s agent log:\n${rig.agentLog(n)}` },
-      );
-      assert.ok(task);
+      const task = await waitStopped(n, arn, 'stopme');
       assert.equal(task.stopCode, 'UserInitiated');
       assert.equal(task.stoppedReason, STOP_REASON);
       const info = await containerOf(n, arn);
@@ -573,17 +577,7 @@ void describe('hosts cut off for minutes keep working, and settle with the contr
     const wrong: string[] = [];
     for (const n of CUT_OFF) {
       const arn = tasks(n).exiter;
-      let task: CliTask | undefined;
-      await waitFor(
-        `host ${n}'s exiter STOPPED`,
-        async () => {
-          task = await rig.cli.describeTask(arn);
-          return task.lastStatus === 'STOPPED';
-        },
-        60_000,
-        { detail: () => `task ${JSON.stringify(task)}; host ${n}'s agent log:\n${rig.agentLog(n)}` },
-      );
-      assert.ok(task);
+      const task = await waitStopped(n, arn, 'exiter');
       const info = await containerOf(n, arn);
       assert.equal(info.State.ExitCode, 3);
       assert.equal(container(task, 'app').exitCode, 3, `host ${n}: the real exit code`);
