@@ -14,11 +14,10 @@
  */
 import type { ContainerInstance, Task } from '@aws-sdk/client-ecs';
 import type { SnapshotSource } from '../api/operation.js';
-import { loadSnapshot } from '../api/ecs/tasks/load-snapshot.js';
+import { loadSnapshot, staticPortsOf } from '../api/ecs/tasks/load-snapshot.js';
 import {
   instanceBase,
   placedTask,
-  staticHostPorts,
   withInstance,
   withoutInstance,
   withoutTask,
@@ -41,8 +40,6 @@ type Effect =
   | { readonly kind: 'instance'; readonly instance: ContainerInstance }
   | { readonly kind: 'unknown' };
 
-const TASK_DEFINITION_ARN = /:task-definition\/([^:/]+):(\d+)$/;
-const NO_PORTS: StaticPorts = Object.freeze({ tcp: [], udp: [] });
 /**
  * A cluster's snapshot and the instance each of its tasks is on (a write names only the task's instance now).
  * `homes` is changed in place: it belongs to the newest snapshot only.
@@ -101,7 +98,7 @@ export class ClusterSnapshots implements SnapshotSource, WriteObserver<Effect> {
     const taskArn = task.taskArn ?? '';
     if (task.lastStatus === 'STOPPED') return { kind: 'task', instanceArn, taskArn };
     try {
-      const ports = await this.#portsOf(tx, task.taskDefinitionArn ?? '');
+      const ports = await staticPortsOf(tx, task.taskDefinitionArn ?? '', this.#ports);
       return { kind: 'task', instanceArn, taskArn, placed: placedTask(task, ports) };
     } catch {
       return { kind: 'unknown' };
@@ -124,16 +121,6 @@ export class ClusterSnapshots implements SnapshotSource, WriteObserver<Effect> {
     for (const effect of effects) next = next === undefined ? undefined : apply(next, effect);
     if (next === undefined) this.#snapshots.delete(clusterArn);
     else this.#snapshots.set(clusterArn, next);
-  }
-
-  async #portsOf(tx: Store, definitionArn: string): Promise<StaticPorts> {
-    const known = this.#ports.get(definitionArn);
-    if (known !== undefined) return known;
-    const match = TASK_DEFINITION_ARN.exec(definitionArn);
-    const definition = match ? await tx.taskDefinitions.get(match[1] ?? '', Number(match[2])) : undefined;
-    const ports = definition ? staticHostPorts(definition) : NO_PORTS;
-    this.#ports.set(definitionArn, ports);
-    return ports;
   }
 }
 

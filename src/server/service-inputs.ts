@@ -9,6 +9,7 @@ import { serviceState, type ServiceRecord } from '../domain/service-record.js';
 import { taskRequirements, type ClusterSnapshot, type StrategyRule } from '../scheduler/index.js';
 import type { DeploymentView, ServiceSpec, ServiceTask } from '../scheduler/reconcile/index.js';
 import type { SnapshotSource } from '../api/operation.js';
+import { taskDefinitionByArn } from '../store/task-definition-by-arn.js';
 import type { Store } from '../store/types.js';
 
 /**
@@ -21,7 +22,6 @@ export const DEFAULT_SERVICE_STRATEGIES: readonly StrategyRule[] = Object.freeze
   { type: 'spread', field: 'instanceId' },
 ]);
 
-const TASK_DEFINITION_ARN = /:task-definition\/([^:/]+):(\d+)$/;
 const PAGE = 1000;
 
 export interface LoadedService {
@@ -65,8 +65,7 @@ export async function loadService(
     const arn = d.taskDefinition ?? '';
     let definition = definitions.get(arn);
     if (definition === undefined) {
-      const match = TASK_DEFINITION_ARN.exec(arn);
-      definition = match ? await tx.taskDefinitions.get(match[1] ?? '', Number(match[2])) : undefined;
+      definition = await taskDefinitionByArn(tx.taskDefinitions, arn);
       if (definition === undefined) continue; // deleted outright: nothing of it can be started any more
       definitions.set(arn, definition);
     }

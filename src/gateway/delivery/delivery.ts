@@ -35,6 +35,7 @@ import type {
   TaskStopVerificationMessage,
 } from '../../protocol/acs/payload.js';
 import { DESIRED_STATUS_SEQ, desiredStatusOf, toAcsTask } from '../../protocol/acs/to-acs-task.js';
+import { taskDefinitionByArn } from '../../store/task-definition-by-arn.js';
 import type { Store } from '../../store/types.js';
 import type { SessionListener } from '../gateway.js';
 import type { Session } from '../session.js';
@@ -387,9 +388,7 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
     if (arn === undefined) return undefined;
     const cached = this.#definitions.get(arn);
     if (cached !== undefined) return cached;
-    const match = /:task-definition\/([^:/]+):(\d+)$/.exec(arn);
-    if (match === null) return undefined;
-    const definition = await this.#o.store.taskDefinitions.get(match[1] ?? '', Number(match[2]));
+    const definition = await taskDefinitionByArn(this.#o.store.taskDefinitions, arn);
     if (definition === undefined) return undefined;
     if (this.#definitions.size >= DEFINITION_CACHE_SIZE) {
       const oldest = this.#definitions.keys().next().value;

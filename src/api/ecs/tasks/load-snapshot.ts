@@ -12,11 +12,11 @@ import {
   type ClusterSnapshot,
   type StaticPorts,
 } from '../../../scheduler/index.js';
+import { taskDefinitionByArn } from '../../../store/task-definition-by-arn.js';
 import type { Page, PageRequest, Store } from '../../../store/types.js';
 
 /** Large pages: the snapshot wants everything, and each page is one query. */
 const CHUNK = 1000;
-const TASK_DEFINITION_ARN = /:task-definition\/([^:/]+):(\d+)$/;
 const NO_PORTS: StaticPorts = { tcp: [], udp: [] };
 
 /** `ports` remembers each definition's static host ports across calls (definitions never change). */
@@ -31,16 +31,25 @@ export async function loadSnapshot(
   const tasks = await everything<Task>((page) =>
     tx.tasks.list({ clusterArn, lastStatusNot: 'STOPPED' }, page),
   );
-  for (const arn of new Set(tasks.map((t) => t.taskDefinitionArn ?? ''))) {
-    if (ports.has(arn)) continue;
-    const match = TASK_DEFINITION_ARN.exec(arn);
-    const definition = match ? await tx.taskDefinitions.get(match[1] ?? '', Number(match[2])) : undefined;
-    ports.set(arn, definition ? staticHostPorts(definition) : NO_PORTS);
-  }
+  for (const arn of new Set(tasks.map((t) => t.taskDefinitionArn ?? ''))) await staticPortsOf(tx, arn, ports);
   return snapshotFromRecords(
     instances,
     tasks.map((task) => ({ task, staticPorts: ports.get(task.taskDefinitionArn ?? '') ?? NO_PORTS })),
   );
+}
+
+/** The static host ports of a definition, by its ARN, remembered in `ports`. */
+export async function staticPortsOf(
+  tx: Store,
+  definitionArn: string,
+  ports: Map<string, StaticPorts>,
+): Promise<StaticPorts> {
+  const known = ports.get(definitionArn);
+  if (known !== undefined) return known;
+  const definition = await taskDefinitionByArn(tx.taskDefinitions, definitionArn);
+  const found = definition ? staticHostPorts(definition) : NO_PORTS;
+  ports.set(definitionArn, found);
+  return found;
 }
 
 async function everything<T>(list: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {

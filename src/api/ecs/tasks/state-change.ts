@@ -8,7 +8,7 @@
  * applied then, so it is acknowledged and changes nothing. Reports without one (the stock ECS agent) are
  * applied as they come and not recorded.
  */
-import type { NetworkBinding, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { NetworkBinding, Task } from '@aws-sdk/client-ecs';
 import { applyTaskReport, REPORTED_STATUSES } from '../../../domain/task-report.js';
 import type {
   ContainerReport,
@@ -20,6 +20,7 @@ import { ApiError, invalidParameter } from '../../../protocol/errors.js';
 import type { RequestContext } from '../../operation.js';
 import { clusterRef } from '../common.js';
 import { assertOwnInstance } from '../container-instances/assert-own-instance.js';
+import { taskDefinitionByArn } from '../../../store/task-definition-by-arn.js';
 import { recordOnce, stateChangeRecord, type Recording } from './record-state-change.js';
 
 /** ECS answers a state change with this acknowledgment. */
@@ -46,7 +47,7 @@ export async function submitReport(
     throw invalidParameter(`Task '${taskRef ?? ''}' was not found in cluster ${name}.`);
   }
   await assertMayReport(ctx, found, operation);
-  const definition = await definitionOf(ctx, found.taskDefinitionArn);
+  const definition = await taskDefinitionByArn(ctx.store.taskDefinitions, found.taskDefinitionArn);
   const { task, changed } = await ctx.store.transaction(async (tx) => {
     const current = await tx.tasks.get(taskArn);
     if (current === undefined)
@@ -82,14 +83,6 @@ async function assertMayReport(ctx: RequestContext, task: Task, operation: strin
     );
   }
   assertOwnInstance(ctx, instance, operation);
-}
-
-async function definitionOf(
-  ctx: RequestContext,
-  arn: string | undefined,
-): Promise<TaskDefinition | undefined> {
-  const match = /:task-definition\/([^:/]+):(\d+)$/.exec(arn ?? '');
-  return match === null ? undefined : ctx.store.taskDefinitions.get(match[1] ?? '', Number(match[2]));
 }
 
 function taskArnIn(ctx: RequestContext, clusterName: string, value: string): string | undefined {
