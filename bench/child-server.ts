@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '../src/auth/sha256.js';
+import { Sha256 } from '../src/sigv4/sha256.js';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 
@@ -115,7 +115,7 @@ export function cpuSecondsOf(pid: number): number | undefined {
   }
 }
 
-export { readAdminKeys } from '../src/auth/bootstrap.js';
+export { readAdminKeys } from '../src/control-plane/auth/bootstrap.js';
 import { freePort } from '../test/harness.js';
 
 export { freePort };

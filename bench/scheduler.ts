@@ -71,8 +71,8 @@ import {
   type ServiceSpec,
   type ServiceTask,
 } from '../src/scheduler/reconcile/index.js';
-import { resolveServerConfig } from '../src/server/config.js';
-import { startServer } from '../src/server/server.js';
+import { resolveServerConfig } from '../src/control-plane/config.js';
+import { startServer } from '../src/control-plane/server.js';
 import { percentile, readAdminKeys, table } from './child-server.js';
 
 const REGION = 'us-east-1';

@@ -12,16 +12,16 @@ import { HANDSHAKE_TIMEOUT_MS, openSessionSocket } from '../src/agent/session/ha
 import { sessionUrl, signSessionRequest } from '../src/agent/session/signing.js';
 import type { ContainerState, TaskStateChange } from '../src/agent/tasks/contracts.js';
 import { createEcsSubmitter } from '../src/agent/tasks/submit-state-change.js';
-import { decodeServerEnvelope, encodeEnvelope } from '../src/protocol/acs/codec.js';
-import { ACS_PROTOCOL_VERSION } from '../src/protocol/acs/messages.js';
-import type { AgentEnvelope, ServerEnvelope } from '../src/protocol/acs/messages.js';
+import { decodeServerEnvelope, encodeEnvelope } from '../src/acs/codec.js';
+import { ACS_PROTOCOL_VERSION } from '../src/acs/messages.js';
+import type { AgentEnvelope, ServerEnvelope } from '../src/acs/messages.js';
 import type {
   DesiredTaskStatus,
   PayloadMessage,
   TaskIdentifier,
   TaskManifestMessage,
   TaskStopVerificationAck,
-} from '../src/protocol/acs/payload.js';
+} from '../src/acs/payload.js';
 import { BERTH_VERSION } from '../src/util/version.js';
 import type { Registered } from './sim-agents.js';
 

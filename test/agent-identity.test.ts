@@ -26,7 +26,7 @@ import {
   type AgentIdentity,
   type InstanceCredentialIdentity,
 } from '../src/agent/identity/index.js';
-import { Arns } from '../src/protocol/arn.js';
+import { Arns } from '../src/ecs/arn.js';
 import { failure } from './assertions.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { rawAwsCall } from './raw-call.js';

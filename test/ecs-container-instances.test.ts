@@ -22,7 +22,7 @@ import {
   type Resource,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { Arns } from '../src/protocol/arn.js';
+import { Arns } from '../src/ecs/arn.js';
 import { failure } from './assertions.js';
 import { startTestServer, type TestServer } from './harness.js';
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Dockerode from 'dockerode';
 import { pino } from 'pino';
-import type { AcsContainer, AcsTask } from '../src/protocol/acs/payload.js';
+import type { AcsContainer, AcsTask } from '../src/acs/payload.js';
 import type {
   ContainerState,
   StateChangeReporter,

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { pino } from 'pino';
-import { resolveServerConfig } from '../src/server/config.js';
-import { startServer, type RunningServer, type ServiceTimings } from '../src/server/server.js';
-import { readAdminKeys, type AdminKeys } from '../src/auth/bootstrap.js';
+import { resolveServerConfig } from '../src/control-plane/config.js';
+import { startServer, type RunningServer, type ServiceTimings } from '../src/control-plane/server.js';
+import { readAdminKeys, type AdminKeys } from '../src/control-plane/auth/bootstrap.js';
 
 export { readAdminKeys, type AdminKeys };
 

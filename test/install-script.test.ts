@@ -28,7 +28,7 @@ import {
   ListContainerInstancesCommand,
   type ContainerInstance,
 } from '@aws-sdk/client-ecs';
-import { renderInstallScript } from '../src/server/install-script.js';
+import { renderInstallScript } from '../src/control-plane/http/install-script.js';
 import { startTestServer, type TestServer, freePort } from './harness.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { AcsContainer, AcsTask } from '../src/protocol/acs/payload.js';
+import type { AcsContainer, AcsTask } from '../src/acs/payload.js';
 import type { StateChangeReporter, TaskState, TaskStateStore } from '../src/agent/tasks/contracts.js';
 import { createDockerodeClient } from '../src/agent/engine/docker/dockerode-client.js';
 import { createTaskEngine, type RunningTaskEngine } from '../src/agent/engine/engine.js';

@@ -26,7 +26,7 @@ import { after, before, describe, it } from 'node:test';
 import type Dockerode from 'dockerode';
 import { readStateChangeJournal, type JournalEntry } from '../src/agent/tasks/journal.js';
 import { TASK_ARN_LABEL } from '../src/agent/engine/labels.js';
-import type { StateChangeRecord } from '../src/store/types.js';
+import type { StateChangeRecord } from '../src/control-plane/store/types.js';
 import { container, ms, type CliInstance, type CliTask } from './cluster-cli.js';
 import { busyboxImage } from './images.js';
 import { dockerMs, PartitionRig, sleepUntil, type CliCluster, type CliService } from './partition-rig.js';

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '../src/auth/sha256.js';
+import { Sha256 } from '../src/sigv4/sha256.js';
 import { startTestServer, type AdminKeys, type TestServer } from './harness.js';
 
 const run = promisify(execFile);

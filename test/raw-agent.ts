@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { RegisterContainerInstanceCommand } from '@aws-sdk/client-ecs';
 import { WebSocket } from 'ws';
 import { sessionUrl, signSessionRequest, type AgentCredentials } from '../src/agent/session/signing.js';
-import { issueAccessKey } from '../src/auth/access-keys.js';
-import { decodeServerEnvelope, encodeEnvelope } from '../src/protocol/acs/codec.js';
-import type { AgentEnvelope, ServerEnvelope, ServerToAgent } from '../src/protocol/acs/messages.js';
+import { issueAccessKey } from '../src/control-plane/auth/access-keys.js';
+import { decodeServerEnvelope, encodeEnvelope } from '../src/acs/codec.js';
+import type { AgentEnvelope, ServerEnvelope, ServerToAgent } from '../src/acs/messages.js';
 import type { TestServer } from './harness.js';
 import { BASE_ATTRIBUTES } from './run-task-fixtures.js';
 

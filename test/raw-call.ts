@@ -4,7 +4,7 @@
  * exactly what the server answers.
  */
 import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '../src/auth/sha256.js';
+import { Sha256 } from '../src/sigv4/sha256.js';
 import type { TestServer } from './harness.js';
 
 const ECS_TARGET = 'AmazonEC2ContainerServiceV20141113';

@@ -25,9 +25,9 @@ import {
 import { HandshakeRefusedError, openSessionSocket } from '../src/agent/session/handshake.js';
 import type { SessionError } from '../src/agent/session/reconnect-policy.js';
 import { sessionUrl, signSessionRequest, type AgentCredentials } from '../src/agent/session/signing.js';
-import { issueAccessKey } from '../src/auth/access-keys.js';
-import { decodeServerEnvelope, encodeEnvelope } from '../src/protocol/acs/codec.js';
-import { SESSION_CLOSE_CODES } from '../src/protocol/acs/messages.js';
+import { issueAccessKey } from '../src/control-plane/auth/access-keys.js';
+import { decodeServerEnvelope, encodeEnvelope } from '../src/acs/codec.js';
+import { SESSION_CLOSE_CODES } from '../src/acs/messages.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 const HEARTBEAT = '200ms';

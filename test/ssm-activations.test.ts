@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { registerManagedInstance, type Registration } from '../src/agent/identity/registration-client.js';
-import { markInstancePing } from '../src/api/ssm/index.js';
+import { markInstancePing } from '../src/control-plane/operations/ssm/index.js';
 import { failure } from './assertions.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { rawAwsCall } from './raw-call.js';

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateClusterCommand, RegisterTaskDefinitionCommand, StartTaskCommand } from '@aws-sdk/client-ecs';
-import { purgeStoppedTasks } from '../src/server/stopped-task-purge.js';
-import type { StateChangeRecord } from '../src/store/types.js';
+import { purgeStoppedTasks } from '../src/control-plane/tasks/purge.js';
+import type { StateChangeRecord } from '../src/control-plane/store/types.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { RawAgent, registerRawHost, type RawHost } from './raw-agent.js';
 import { rawAwsCall } from './raw-call.js';

@@ -29,12 +29,12 @@ import { REPORTS_DIR } from '../src/agent/tasks/reporter.js';
 import { createEcsSubmitter, type SubmitStateChange } from '../src/agent/tasks/submit-state-change.js';
 import { startTaskRuntime, type TaskRuntime } from '../src/agent/tasks/task-runtime.js';
 import { FakeTaskEngine } from '../src/agent/tasks/testing.js';
-import { issueAccessKey } from '../src/auth/access-keys.js';
+import { issueAccessKey } from '../src/control-plane/auth/access-keys.js';
 import { ackedDesiredStatus } from '../src/domain/task-record.js';
-import type { AgentEnvelope } from '../src/protocol/acs/messages.js';
-import type { AcsTask } from '../src/protocol/acs/payload.js';
-import { ConfigError, resolveServerConfig } from '../src/server/config.js';
-import { purgeStoppedTasks } from '../src/server/stopped-task-purge.js';
+import type { AgentEnvelope } from '../src/acs/messages.js';
+import type { AcsTask } from '../src/acs/payload.js';
+import { ConfigError, resolveServerConfig } from '../src/control-plane/config.js';
+import { purgeStoppedTasks } from '../src/control-plane/tasks/purge.js';
 import { BASE_ATTRIBUTES } from './run-task-fixtures.js';
 import { startTestServer, type TestServer } from './harness.js';
 

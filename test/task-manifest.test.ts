@@ -17,8 +17,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { pino } from 'pino';
 import { ackedDesiredStatus } from '../src/domain/task-record.js';
-import { resolveServerConfig } from '../src/server/config.js';
-import { startServer } from '../src/server/server.js';
+import { resolveServerConfig } from '../src/control-plane/config.js';
+import { startServer } from '../src/control-plane/server.js';
 import { readAdminKeys, startTestServer, type TestServer } from './harness.js';
 import { RawAgent, registerRawHost, waitFor, type RawHost, type ServerHandle } from './raw-agent.js';
 

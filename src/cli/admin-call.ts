@@ -3,8 +3,8 @@
  * API like any other client would (no back door into the store).
  */
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AdminKeys } from '../auth/bootstrap.js';
-import { Sha256 } from '../auth/sha256.js';
+import type { AdminKeys } from '../control-plane/auth/bootstrap.js';
+import { Sha256 } from '../sigv4/sha256.js';
 
 const SIGNING_NAMES: Readonly<Record<string, string>> = {
   AmazonEC2ContainerServiceV20141113: 'ecs',

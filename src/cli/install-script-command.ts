@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EndpointError, renderInstallScript } from '../server/install-script.js';
+import { EndpointError, renderInstallScript } from '../control-plane/http/install-script.js';
 
 /**
  * `berth install-script [--endpoint URL]`: prints the agent install script, the same one the control plane

@@ -5,8 +5,8 @@ import {
   ENV_VARS,
   resolveServerConfig,
   type ServerOptions,
-} from '../server/config.js';
-import { startServer } from '../server/server.js';
+} from '../control-plane/config.js';
+import { startServer } from '../control-plane/server.js';
 
 /** The control plane's options, shared by `berth server` and `berth up`. */
 export function addServerOptions(command: Command): Command {

@@ -13,9 +13,9 @@ import { Agent } from '../agent/agent.js';
 import { resolveAgentConfig } from '../agent/config.js';
 import { dockerTaskEngine } from '../agent/engine/agent-engine.js';
 import { IDENTITY_FILE } from '../agent/identity/identity.js';
-import { readAdminKeys } from '../auth/bootstrap.js';
-import { ConfigError, resolveServerConfig, type ServerOptions } from '../server/config.js';
-import { startServer } from '../server/server.js';
+import { readAdminKeys } from '../control-plane/auth/bootstrap.js';
+import { ConfigError, resolveServerConfig, type ServerOptions } from '../control-plane/config.js';
+import { startServer } from '../control-plane/server.js';
 import { adminCall } from './admin-call.js';
 import { addServerOptions } from './server-command.js';
 

@@ -11,7 +11,7 @@
  *   so the API shows it in the container's `reason` (`restartReason`).
  */
 import type { Container, Task } from '@aws-sdk/client-ecs';
-import type { DesiredTaskStatus } from '../protocol/acs/payload.js';
+import type { DesiredTaskStatus } from '../acs/payload.js';
 
 export const ACKED_DESIRED_STATUS_FIELD = 'berthAckedDesiredStatus';
 export const RESTART_COUNT_FIELD = 'berthRestartCount';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AcsContainer, AcsTask } from '../../protocol/acs/payload.js';
+import type { AcsContainer, AcsTask } from '../../acs/payload.js';
 import type { TaskState } from '../tasks/contracts.js';
 import { applyFacts, applyResult } from './action-results.js';
 import type { ContainerFacts } from './docker/docker-client.js';

@@ -3,7 +3,7 @@
  * from (state, result) to the new state plus what the loop should do next (restart the container in place,
  * look at it again). The managed task's loop applies the outcome; nothing here talks to Docker.
  */
-import type { AcsContainer } from '../../protocol/acs/payload.js';
+import type { AcsContainer } from '../../acs/payload.js';
 import type { NetworkBinding, TaskState } from '../tasks/contracts.js';
 import type { ActionResult } from './container-actions.js';
 import { containerOf, exitedPatch, forward, patchContainer, runningPatch } from './container-updates.js';

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AcsContainer, AcsTask } from '../../protocol/acs/payload.js';
+import type { AcsContainer, AcsTask } from '../../acs/payload.js';
 import type { ContainerFacts, DockerClient, HostFacts } from './docker/docker-client.js';
 import { DockerError, isDockerError, reasonOf, truncateReason } from './docker/errors.js';
 import { authForImage } from './docker/registry-auth.js';

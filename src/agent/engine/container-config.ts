@@ -11,7 +11,7 @@
  *
  * A definition the engine cannot honour throws a ConfigProblem whose message is the reason to report.
  */
-import type { AcsContainer, AcsTask, AcsVolume } from '../../protocol/acs/payload.js';
+import type { AcsContainer, AcsTask, AcsVolume } from '../../acs/payload.js';
 import type { ContainerCreateBody } from './docker/docker-client.js';
 import {
   FragmentError,

@@ -3,7 +3,7 @@
  * so the managed task's loop only decides which one applies. ContainerState and TaskState are immutable:
  * each update returns a new object, which also tells the loop cheaply whether anything changed.
  */
-import type { AcsTask } from '../../protocol/acs/payload.js';
+import type { AcsTask } from '../../acs/payload.js';
 import { knownIsAfter, type KnownStatus } from '../../domain/status.js';
 import type { ContainerState, TaskState } from '../tasks/contracts.js';
 import type { ContainerFacts } from './docker/docker-client.js';

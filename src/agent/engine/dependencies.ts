@@ -12,7 +12,7 @@
  * from when the dependency started, as ECS does (`hasDependencyTimedOut`): past it, the dependent gives up
  * and the task stops.
  */
-import type { AcsContainer, AcsDependsOn } from '../../protocol/acs/payload.js';
+import type { AcsContainer, AcsDependsOn } from '../../acs/payload.js';
 import type { ContainerState } from '../tasks/contracts.js';
 import { knownIsAfter, type KnownStatus } from '../../domain/status.js';
 import { parseFragment } from './docker-fragments.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { AcsTask } from '../../protocol/acs/payload.js';
+import type { AcsTask } from '../../acs/payload.js';
 import type { TaskState, TaskStateStore } from '../tasks/contracts.js';
 import type { EngineClock } from './clock.js';
 import type { ContainerFacts, ContainerSummary, DockerClient } from './docker/docker-client.js';

@@ -18,7 +18,7 @@
  * must not stop tasks.
  */
 import type { Logger } from 'pino';
-import type { AcsContainer, AcsTask } from '../../protocol/acs/payload.js';
+import type { AcsContainer, AcsTask } from '../../acs/payload.js';
 import type { StateChangeReporter, TaskEngine, TaskState, TaskStateStore } from '../tasks/contracts.js';
 import { systemClock, type EngineClock } from './clock.js';
 import { initialState } from './container-updates.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { AcsTask } from '../../protocol/acs/payload.js';
+import type { AcsTask } from '../../acs/payload.js';
 import type { StateChangeReporter, TaskState, TaskStateChange, TaskStateStore } from '../tasks/contracts.js';
 import { systemClock } from './clock.js';
 import { initialState } from './container-updates.js';

@@ -18,7 +18,7 @@
  * flight per container) lives only here, in memory; the reporter owns what was sent.
  */
 import type { Logger } from 'pino';
-import type { AcsTask } from '../../protocol/acs/payload.js';
+import type { AcsTask } from '../../acs/payload.js';
 import type { KnownStatus } from '../../domain/status.js';
 import type { StateChangeReporter, TaskState, TaskStateStore } from '../tasks/contracts.js';
 import {

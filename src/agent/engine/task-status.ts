@@ -3,7 +3,7 @@
  * `updateTaskKnownStatus`), what a container's exit means for the task (essential containers stop it),
  * whether a restart policy restarts a container, and the state change the control plane hears.
  */
-import type { AcsContainer, AcsRestartPolicy } from '../../protocol/acs/payload.js';
+import type { AcsContainer, AcsRestartPolicy } from '../../acs/payload.js';
 import { knownIsAfter, backendStatus, type KnownStatus, type StopCode } from '../../domain/status.js';
 import type { ContainerState, TaskState, TaskStateChange } from '../tasks/contracts.js';
 

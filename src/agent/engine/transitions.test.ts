@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AcsContainer, AcsDependsOn } from '../../protocol/acs/payload.js';
+import type { AcsContainer, AcsDependsOn } from '../../acs/payload.js';
 import { KNOWN_STATUSES, type KnownStatus } from '../../domain/status.js';
 import type { ContainerState } from '../tasks/contracts.js';
 import { dependenciesOf, dependentsOf, graphProblem, type ContainerView } from './dependencies.js';

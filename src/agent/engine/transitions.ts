@@ -14,7 +14,7 @@
  *                       PULLED -> CREATED once links/volumesFrom exist
  *                       CREATED -> RUNNING once every dependency's condition holds
  */
-import type { DesiredTaskStatus } from '../../protocol/acs/payload.js';
+import type { DesiredTaskStatus } from '../../acs/payload.js';
 import { knownIsAfter, nextKnown, type KnownStatus } from '../../domain/status.js';
 import {
   checkDependency,

@@ -11,7 +11,7 @@
  *   `InstanceCredentialsRefusedError`, returned by every later call: the agent must stop, not hammer.
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { signWithInstanceKey } from '../../auth/instance-key.js';
+import { signWithInstanceKey } from '../../sigv4/instance-key.js';
 import type { AgentIdentity } from './identity.js';
 import { callSsm, SsmCallError, type FetchLike } from './ssm-client.js';
 

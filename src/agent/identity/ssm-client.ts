@@ -3,7 +3,7 @@
  * RequestManagedInstanceRoleToken). Written by hand because no AWS SDK client knows these internal
  * operations or the instance-key signature; everything else the agent calls goes through @aws-sdk clients.
  */
-import type { OutgoingRequest } from '../../auth/instance-key.js';
+import type { OutgoingRequest } from '../../sigv4/instance-key.js';
 
 export const SSM_TARGET_PREFIX = 'AmazonSSM';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { AcsTask } from '../../protocol/acs/payload.js';
+import type { AcsTask } from '../../acs/payload.js';
 import { ConfigError } from '../../util/options.js';
 import type { TaskState } from '../tasks/contracts.js';
 import { EndpointIndex, endpointId, loadOrCreateSecret, SECRET_FILE } from './endpoint-ids.js';

@@ -25,7 +25,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { AcsContainer } from '../../protocol/acs/payload.js';
+import type { AcsContainer } from '../../acs/payload.js';
 import { ConfigError } from '../../util/options.js';
 import type { ContainerState, TaskState } from '../tasks/contracts.js';
 

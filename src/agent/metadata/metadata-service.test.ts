@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { AcsTask } from '../../protocol/acs/payload.js';
+import type { AcsTask } from '../../acs/payload.js';
 import type { TaskState } from '../tasks/contracts.js';
 import type { ContainerReader } from './docker-details.js';
 import {

@@ -32,7 +32,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { AcsContainer, AcsTask } from '../../protocol/acs/payload.js';
+import type { AcsContainer, AcsTask } from '../../acs/payload.js';
 import type { DockerEndpoint } from '../option-values.js';
 import type { TaskState } from '../tasks/contracts.js';
 import { dockerContainerReader, findBridgeGateway, type ContainerReader } from './docker-details.js';

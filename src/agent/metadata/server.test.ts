@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { AcsTask } from '../../protocol/acs/payload.js';
+import type { AcsTask } from '../../acs/payload.js';
 import type { TaskState } from '../tasks/contracts.js';
 import type { ContainerDetails, ContainerReader } from './docker-details.js';
 import { EndpointIndex } from './endpoint-ids.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type Dockerode from 'dockerode';
-import type { AcsTask } from '../../protocol/acs/payload.js';
+import type { AcsTask } from '../../acs/payload.js';
 import type { ContainerState, TaskState } from '../tasks/contracts.js';
 import {
   containerDetails,

@@ -7,7 +7,7 @@
  * Docker's own (with nanoseconds) for the container's created/started/finished times, millisecond
  * precision for the task's, which the engine records in epoch milliseconds.
  */
-import type { AcsContainer } from '../../protocol/acs/payload.js';
+import type { AcsContainer } from '../../acs/payload.js';
 import { OWNER_LABEL } from '../engine/labels.js';
 import type { ContainerState, TaskState } from '../tasks/contracts.js';
 import type { ContainerDetails, HealthCheckRun } from './docker-details.js';

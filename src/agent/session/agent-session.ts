@@ -17,14 +17,10 @@
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
-import { decodeServerEnvelope, encodeEnvelope } from '../../protocol/acs/codec.js';
-import { ACS_PROTOCOL_VERSION, SESSION_CLOSE_CODES } from '../../protocol/acs/messages.js';
-import type { AgentEnvelope } from '../../protocol/acs/messages.js';
-import type {
-  PayloadMessage,
-  TaskManifestMessage,
-  TaskStopVerificationAck,
-} from '../../protocol/acs/payload.js';
+import { decodeServerEnvelope, encodeEnvelope } from '../../acs/codec.js';
+import { ACS_PROTOCOL_VERSION, SESSION_CLOSE_CODES } from '../../acs/messages.js';
+import type { AgentEnvelope } from '../../acs/messages.js';
+import type { PayloadMessage, TaskManifestMessage, TaskStopVerificationAck } from '../../acs/payload.js';
 import {
   BACKOFF_RESET_AFTER_MS,
   DEFAULT_BACKOFF,

@@ -4,8 +4,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
-import { decodeHandshakeError } from '../../protocol/acs/codec.js';
-import type { HandshakeError } from '../../protocol/acs/messages.js';
+import { decodeHandshakeError } from '../../acs/codec.js';
+import type { HandshakeError } from '../../acs/messages.js';
 
 /** ECS's websocket client gives the TCP connect and the handshake 30 s; a slow uplink needs that long. */
 export const HANDSHAKE_TIMEOUT_MS = 30_000;

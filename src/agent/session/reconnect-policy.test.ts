@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SESSION_CLOSE_CODES } from '../../protocol/acs/messages.js';
+import { SESSION_CLOSE_CODES } from '../../acs/messages.js';
 import { BACKOFF_MIN_MS, DEFAULT_BACKOFF, ExponentialBackoff } from './backoff.js';
 import { reconnectDelay } from './reconnect-policy.js';
 

@@ -9,8 +9,8 @@
  * - Anything else (no route, refused connection, bad credentials, a timeout, a replaced session): the next
  *   step of the exponential backoff.
  */
-import { CLEAN_CLOSE_CODES, UNRETRIABLE_ACS_ERRORS } from '../../protocol/acs/messages.js';
-import type { AcsErrorType } from '../../protocol/acs/messages.js';
+import { CLEAN_CLOSE_CODES, UNRETRIABLE_ACS_ERRORS } from '../../acs/messages.js';
+import type { AcsErrorType } from '../../acs/messages.js';
 import type { ExponentialBackoff } from './backoff.js';
 
 /** A typed error from the control plane: a refused handshake's body or an error message. */

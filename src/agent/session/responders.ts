@@ -5,18 +5,9 @@
  * handled), so the read loop keeps reading heartbeats while it runs.
  */
 import type { Logger } from 'pino';
-import { ACS_ERROR_TYPES } from '../../protocol/acs/messages.js';
-import type {
-  PayloadMessage,
-  TaskManifestMessage,
-  TaskStopVerificationAck,
-} from '../../protocol/acs/payload.js';
-import type {
-  AcsErrorType,
-  AgentEnvelope,
-  ServerEnvelope,
-  ServerToAgent,
-} from '../../protocol/acs/messages.js';
+import { ACS_ERROR_TYPES } from '../../acs/messages.js';
+import type { PayloadMessage, TaskManifestMessage, TaskStopVerificationAck } from '../../acs/payload.js';
+import type { AcsErrorType, AgentEnvelope, ServerEnvelope, ServerToAgent } from '../../acs/messages.js';
 
 export interface ResponderContext {
   /** Sends an envelope on the session; false when the socket is no longer open. */

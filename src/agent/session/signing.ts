@@ -4,9 +4,9 @@
  * region, the hash of an empty body) over the GET upgrade request, sent as its headers.
  */
 import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '../../auth/sha256.js';
-import { sessionQueryString } from '../../protocol/acs/codec.js';
-import type { SessionQuery } from '../../protocol/acs/messages.js';
+import { Sha256 } from '../../sigv4/sha256.js';
+import { sessionQueryString } from '../../acs/codec.js';
+import type { SessionQuery } from '../../acs/messages.js';
 
 /** The credentials the handshake is signed with; temporary ones carry a session token. */
 export interface AgentCredentials {

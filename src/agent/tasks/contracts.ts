@@ -8,7 +8,7 @@
  * The engine alone writes a task's known statuses; the control plane alone sets desired status (it arrives
  * in payloads); the reporter alone records what was sent. Pure types: no I/O.
  */
-import type { AcsTask } from '../../protocol/acs/payload.js';
+import type { AcsTask } from '../../acs/payload.js';
 import type { KnownStatus } from '../../domain/status.js';
 
 export interface NetworkBinding {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AgentEnvelope } from '../../protocol/acs/messages.js';
-import type { AcsTask, TaskIdentifier, TaskManifestMessage } from '../../protocol/acs/payload.js';
+import type { AgentEnvelope } from '../../acs/messages.js';
+import type { AcsTask, TaskIdentifier, TaskManifestMessage } from '../../acs/payload.js';
 import type { TaskState, TaskStateChange, TaskStateStore } from './contracts.js';
 import { MISSING_TASK_REASONS, ManifestResponder } from './manifest-responder.js';
 import { ManifestTimeline } from './manifest-timeline.js';

@@ -13,8 +13,8 @@
  * Handled in turn with payloads (one `SerialQueue`), so a manifest sees every earlier payload applied.
  */
 import { pino, type Logger } from 'pino';
-import type { AgentEnvelope } from '../../protocol/acs/messages.js';
-import type { TaskIdentifier, TaskManifestMessage } from '../../protocol/acs/payload.js';
+import type { AgentEnvelope } from '../../acs/messages.js';
+import type { TaskIdentifier, TaskManifestMessage } from '../../acs/payload.js';
 import type { TaskStateChange } from './contracts.js';
 import { planManifest, type MissingKind } from './manifest.js';
 import type { ManifestTimeline } from './manifest-timeline.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KnownStatus } from '../../domain/status.js';
-import type { TaskIdentifier } from '../../protocol/acs/payload.js';
+import type { TaskIdentifier } from '../../acs/payload.js';
 import type { TaskState } from './contracts.js';
 import { planManifest, type HostView } from './manifest.js';
 import { acsTask } from './testing.js';

@@ -11,7 +11,7 @@
  *
  * A manifest never starts anything: starting is for payloads alone.
  */
-import type { TaskIdentifier } from '../../protocol/acs/payload.js';
+import type { TaskIdentifier } from '../../acs/payload.js';
 import type { TaskState } from './contracts.js';
 
 /** Why the host reports a listed task STOPPED itself. */

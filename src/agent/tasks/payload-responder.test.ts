@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AgentEnvelope } from '../../protocol/acs/messages.js';
-import type { AcsTask, PayloadMessage } from '../../protocol/acs/payload.js';
+import type { AgentEnvelope } from '../../acs/messages.js';
+import type { AcsTask, PayloadMessage } from '../../acs/payload.js';
 import type { TaskState, TaskStateChange, TaskStateStore } from './contracts.js';
 import { PayloadResponder, taskProblem } from './payload-responder.js';
 import { acsTask, FakeTaskEngine } from './testing.js';

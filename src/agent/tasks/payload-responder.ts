@@ -16,8 +16,8 @@
  * `SerialQueue`), so a resend can never overtake the original.
  */
 import { pino, type Logger } from 'pino';
-import type { AgentEnvelope } from '../../protocol/acs/messages.js';
-import { DESIRED_TASK_STATUSES, type AcsTask, type PayloadMessage } from '../../protocol/acs/payload.js';
+import type { AgentEnvelope } from '../../acs/messages.js';
+import { DESIRED_TASK_STATUSES, type AcsTask, type PayloadMessage } from '../../acs/payload.js';
 import type { TaskEngine, TaskStateChange, TaskStateStore } from './contracts.js';
 import { ManifestTimeline } from './manifest-timeline.js';
 import { SerialQueue } from './serial.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { AcsTask } from '../../protocol/acs/payload.js';
+import type { AcsTask } from '../../acs/payload.js';
 import type { TaskState } from './contracts.js';
 import { FileTaskStateStore, TASKS_DIR } from './state-store.js';
 import { acsTask } from './testing.js';

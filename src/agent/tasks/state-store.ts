@@ -16,8 +16,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import type { AcsTask } from '../../protocol/acs/payload.js';
-import { DESIRED_STATUS_SEQ } from '../../protocol/acs/to-acs-task.js';
+import type { AcsTask } from '../../acs/payload.js';
+import { DESIRED_STATUS_SEQ } from '../../acs/to-acs-task.js';
 import type { TaskState, TaskStateStore } from './contracts.js';
 import { ensureDir, listFiles, removeFileDurably, writeFileDurably } from './durable-file.js';
 import { FinishedTasks } from './finished-tasks.js';

@@ -10,8 +10,8 @@
  * asks again.
  */
 import { pino, type Logger } from 'pino';
-import type { AgentEnvelope } from '../../protocol/acs/messages.js';
-import type { TaskIdentifier, TaskStopVerificationAck } from '../../protocol/acs/payload.js';
+import type { AgentEnvelope } from '../../acs/messages.js';
+import type { TaskIdentifier, TaskStopVerificationAck } from '../../acs/payload.js';
 import type { SerialQueue } from './serial.js';
 import type { TaskDelivery } from './task-delivery.js';
 

@@ -3,7 +3,7 @@
  * with the agent's instance credentials, container changes inside the task's (the ECS agent batches them
  * the same way). Only RUNNING and STOPPED containers are reported, as ECS's agent does.
  *
- * What the ECS API has no member for travels in Berth's extension member (`protocol/state-change-extension`):
+ * What the ECS API has no member for travels in Berth's extension member (`acs/state-change-extension`):
  * when the change happened, the report's number in the durable queue (`seq`), containers' health and how
  * often their restart policy restarted them (`restartCount`). The SDK serialises only modelled members, so a build-step middleware adds it to the JSON body before the
  * request is signed.
@@ -20,7 +20,7 @@ import {
   EXTENSION_MEMBER,
   type BerthContainerExtension,
   type BerthStateChangeExtension,
-} from '../../protocol/state-change-extension.js';
+} from '../../acs/state-change-extension.js';
 import type { ContainerState, NetworkBinding, TaskStateChange } from './contracts.js';
 
 export type SubmitStateChange = (change: TaskStateChange, signal: AbortSignal) => Promise<void>;

@@ -9,8 +9,8 @@
  * the engine (it waits for Docker at start-up).
  */
 import { pino, type Logger } from 'pino';
-import type { AcsTask } from '../../protocol/acs/payload.js';
-import { DESIRED_STATUS_SEQ } from '../../protocol/acs/to-acs-task.js';
+import type { AcsTask } from '../../acs/payload.js';
+import { DESIRED_STATUS_SEQ } from '../../acs/to-acs-task.js';
 import type { TaskEngine, TaskState, TaskStateStore } from './contracts.js';
 import { desiredSeqOf } from './state-store.js';
 

@@ -12,14 +12,14 @@
  * on one queue, and all reach the engine through one `TaskDelivery`, so each sees what the previous left.
  */
 import { pino, type Logger } from 'pino';
-import type { AgentEnvelope } from '../../protocol/acs/messages.js';
+import type { AgentEnvelope } from '../../acs/messages.js';
 import type {
   AcsContainer,
   AcsTask,
   PayloadMessage,
   TaskManifestMessage,
   TaskStopVerificationAck,
-} from '../../protocol/acs/payload.js';
+} from '../../acs/payload.js';
 import type { StateChangeReporter, TaskEngine, TaskState, TaskStateStore } from './contracts.js';
 import { ManifestResponder } from './manifest-responder.js';
 import { ManifestTimeline } from './manifest-timeline.js';

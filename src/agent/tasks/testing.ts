@@ -2,7 +2,7 @@
  * Test helpers for the agent's task parts: a delivered task, and a fake engine that records what it is
  * given (the Docker engine is tested on its own).
  */
-import type { AcsTask } from '../../protocol/acs/payload.js';
+import type { AcsTask } from '../../acs/payload.js';
 import type { TaskEngine, TaskState } from './contracts.js';
 
 export function acsTask(id: string, desiredStatus: 'RUNNING' | 'STOPPED' = 'RUNNING'): AcsTask {

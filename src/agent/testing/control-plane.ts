@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { AgentEnvelope, ServerEnvelope } from '../../protocol/acs/messages.js';
+import type { AgentEnvelope, ServerEnvelope } from '../../acs/messages.js';
 
 const ECS = 'AmazonEC2ContainerServiceV20141113';
 

@@ -1,6 +1,6 @@
 import type { ContainerDefinition, NetworkMode, RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
-import { clientError } from '../../protocol/errors.js';
-import type { ApiError } from '../../protocol/errors.js';
+import { clientError } from '../../ecs/errors.js';
+import type { ApiError } from '../../ecs/errors.js';
 import { networkModeOf } from './network.js';
 
 /** What the per-container rules need to know about the whole task, worked out once. */

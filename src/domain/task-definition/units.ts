@@ -3,7 +3,7 @@
  * ("1 vCPU", "0.25 vcpu", "2GB", "0.5 gb") and stores the integer string. Only the documented spellings are
  * accepted, so a typo such as "512m" is an error instead of a guess.
  */
-import { clientError } from '../../protocol/errors.js';
+import { clientError } from '../../ecs/errors.js';
 import { MAX_TASK_CPU, MIN_CONTAINER_MEMORY_MIB, MIN_TASK_CPU } from './limits.js';
 
 const INTEGER = /^\s*(\d+)\s*$/;

@@ -5,7 +5,7 @@
  */
 import type { ContainerDefinition, HealthCheck } from '@aws-sdk/client-ecs';
 import { validateName } from '../validate/names.js';
-import { clientError } from '../../protocol/errors.js';
+import { clientError } from '../../ecs/errors.js';
 import type { TaskFacts } from './facts.js';
 import { containerError } from './facts.js';
 import { MAX_IMAGE_NAME_LENGTH, MIN_CONTAINER_MEMORY_MIB } from './limits.js';

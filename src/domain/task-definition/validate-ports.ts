@@ -7,7 +7,7 @@
 import type { ContainerDefinition, PortMapping } from '@aws-sdk/client-ecs';
 import type { TaskFacts } from './facts.js';
 import { containerError } from './facts.js';
-import { clientError } from '../../protocol/errors.js';
+import { clientError } from '../../ecs/errors.js';
 
 const PORT_RANGE = /^(\d{1,5})-(\d{1,5})$/;
 /** Port mapping names (used by Service Connect): up to 64 of a-z 0-9 _ -, not starting with a hyphen. */

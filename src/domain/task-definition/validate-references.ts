@@ -4,7 +4,7 @@
  * volumes from, or depends on, so a cycle among them would leave a task that can never start.
  */
 import type { ContainerDefinition, RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
-import { clientError } from '../../protocol/errors.js';
+import { clientError } from '../../ecs/errors.js';
 import type { TaskFacts } from './facts.js';
 import { containerError } from './facts.js';
 

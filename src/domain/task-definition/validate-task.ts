@@ -6,7 +6,7 @@
 import type { ContainerDefinition, RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
 import { validateName } from '../validate/names.js';
 import { validateTags } from '../validate/tags.js';
-import { clientError } from '../../protocol/errors.js';
+import { clientError } from '../../ecs/errors.js';
 import { incompatibilityReasons } from './compatibilities.js';
 import type { TaskFacts } from './facts.js';
 import { taskFacts } from './facts.js';

@@ -1,7 +1,7 @@
 /** Task volumes and the containers' mount points into them. */
 import type { ContainerDefinition, Volume } from '@aws-sdk/client-ecs';
 import { validateName } from '../validate/names.js';
-import { clientError } from '../../protocol/errors.js';
+import { clientError } from '../../ecs/errors.js';
 import { containerError } from './facts.js';
 
 const VOLUME_KINDS = [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isApiError } from '../../protocol/errors.js';
+import { isApiError } from '../../ecs/errors.js';
 import type { NameKind } from './names.js';
 import { isValidName, validateName } from './names.js';
 

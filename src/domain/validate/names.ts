@@ -3,7 +3,7 @@
  * and volumes ("up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens"); the model
  * carries no pattern, so the rule lives here, once, with the message a user sees.
  */
-import { invalidParameter } from '../../protocol/errors.js';
+import { invalidParameter } from '../../ecs/errors.js';
 
 export const NAME_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Tag } from '@aws-sdk/client-ecs';
-import { isApiError } from '../../protocol/errors.js';
+import { isApiError } from '../../ecs/errors.js';
 import { isReservedTagKey, validateTagKeys, validateTags } from './tags.js';
 
 const many = (n: number): Tag[] => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: 'v' }));

@@ -4,7 +4,7 @@
  * keys, and the `aws:` prefix reserved for AWS (in any case, as the AWS tagging rules say).
  */
 import type { Tag } from '@aws-sdk/client-ecs';
-import { invalidParameter } from '../../protocol/errors.js';
+import { invalidParameter } from '../../ecs/errors.js';
 
 export const MAX_TAGS = 50;
 export const MAX_TAG_KEY_LENGTH = 128;

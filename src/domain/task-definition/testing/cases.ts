@@ -1,7 +1,7 @@
 /** The table-driven harness of the validation tests: one valid definition, broken one way per case. */
 import { describe, it } from 'node:test';
 import type { ContainerDefinition, RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
-import type { ErrorCode } from '../../../protocol/errors.js';
+import type { ErrorCode } from '../../../ecs/errors.js';
 import { validateTaskDefinitionInput } from '../validate-task.js';
 import { assertApiError } from './fixtures.js';
 

@@ -1,8 +1,8 @@
 /** Task definitions and helpers shared by the task-definition tests. */
 import assert from 'node:assert/strict';
 import type { ContainerDefinition, RegisterTaskDefinitionRequest } from '@aws-sdk/client-ecs';
-import type { ErrorCode } from '../../../protocol/errors.js';
-import { isApiError } from '../../../protocol/errors.js';
+import type { ErrorCode } from '../../../ecs/errors.js';
+import { isApiError } from '../../../ecs/errors.js';
 
 /** The definition from the ECS Anywhere launch announcement. */
 export function nginxAnnouncement(): RegisterTaskDefinitionRequest {

@@ -1,0 +1,248 @@
+/**
+ * The control plane's end of the agent sessions: the HTTP server's `upgrade` requests for `/ws`, admitted
+ * (SigV4, cluster, instance, ownership, status) before any websocket exists, then one `Session` per
+ * connection and at most one per container instance.
+ *
+ * `agentConnected` follows the sessions: true once one opens, false at once when it closes (an agent process
+ * that dies has its socket closed by the kernel) or within the session timeout when the host drops off the
+ * network. Sessions do not survive a restart: `start()` marks every instance disconnected first.
+ */
+import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Authenticate } from '../auth/authenticator.js';
+import { encodeHandshakeError } from '../../acs/codec.js';
+import { SESSION_CLOSE_CODES, SESSION_PATH, type AcsErrorType } from '../../acs/messages.js';
+import type { Arns } from '../../ecs/arn.js';
+import type { Store } from '../store/types.js';
+import { admit, type Admitted } from './admission.js';
+import { AgentConnectedWriter } from './agent-connected.js';
+import { createSessionMetrics, type SessionMetrics } from './metrics.js';
+import { Session, type AgentPingListener, type SessionAckListener } from './session.js';
+
+/**
+ * Agents send acks and small requests; 1 MiB is far above any of them and stops a misbehaving peer from
+ * making the server buffer the `ws` default of 100 MiB per frame.
+ */
+export const MAX_AGENT_FRAME_BYTES = 1024 * 1024;
+
+export interface GatewayOptions {
+  readonly store: Store;
+  readonly arns: Arns;
+  readonly authenticate: Authenticate;
+  readonly log: Logger;
+  readonly now: () => Date;
+  readonly heartbeatIntervalMs: number;
+  readonly sessionTimeoutMs: number;
+  /** The server's metrics registry; the gateway adds its session metrics to it. */
+  readonly registry: Registry;
+  /** Called with the time of every heartbeat ack, e.g. to keep the managed instance's `LastPingDateTime`. */
+  readonly onPing?: AgentPingListener;
+  /** Hears sessions open and close and the agents' acks (the task delivery, `delivery/`). */
+  readonly sessionListener?: SessionListener;
+}
+
+/** What the gateway tells about its sessions. `closed` is called only for a session `opened` announced. */
+export interface SessionListener extends SessionAckListener {
+  opened(session: Session): void;
+  closed(session: Session): void;
+}
+
+export interface CloseSessionsOptions {
+  /**
+   * Send this typed error instead of a CloseMessage: `InactiveInstanceException` after deregistration makes
+   * the agent back off for long instead of reconnecting at once.
+   */
+  readonly error?: AcsErrorType;
+}
+
+export class Gateway {
+  readonly #o: GatewayOptions;
+  readonly #wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: MAX_AGENT_FRAME_BYTES,
+  });
+  readonly #sessions = new Map<string, Session>();
+  readonly #admissions = new Set<Promise<void>>();
+  readonly #writer: AgentConnectedWriter;
+  readonly #metrics: SessionMetrics;
+  #stopping = false;
+
+  constructor(o: GatewayOptions) {
+    this.#o = o;
+    this.#metrics = createSessionMetrics(o.registry);
+    this.#writer = new AgentConnectedWriter(o.store, o.log, (arn) => this.#sessions.has(arn), o.now);
+  }
+
+  /** Marks every instance disconnected; call before the server listens. */
+  async start(): Promise<void> {
+    const reset = await this.#writer.resetAll();
+    if (reset > 0)
+      this.#o.log.info({ reset }, 'marked instances disconnected (sessions do not survive a restart)');
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** The open session of a container instance, if any. */
+  session(containerInstanceArn: string): Session | undefined {
+    return this.#sessions.get(containerInstanceArn);
+  }
+
+  /** The HTTP server's `upgrade` listener. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', (err) => this.#o.log.debug({ err }, 'handshake socket error'));
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path !== SESSION_PATH) {
+      writeRefusal(
+        socket,
+        404,
+        JSON.stringify({ message: `No websocket at ${path}; sessions use ${SESSION_PATH}.` }),
+      );
+      return;
+    }
+    if (this.#stopping) {
+      writeRefusal(
+        socket,
+        503,
+        encodeHandshakeError('ServerException', 'The control plane is shutting down.'),
+      );
+      return;
+    }
+    const admission = this.#admit(req, socket, head)
+      .catch((err: unknown) => {
+        this.#o.log.error({ err }, 'session handshake failed');
+        writeRefusal(socket, 500, encodeHandshakeError('ServerException', 'Internal error; try again.'));
+      })
+      .finally(() => this.#admissions.delete(admission));
+    this.#admissions.add(admission);
+  }
+
+  /**
+   * Closes the sessions of a container instance, named by its ARN or by its managed instance id (`mi-...`),
+   * e.g. when it is deregistered. Returns how many were open; `agentConnected` turns false as they close.
+   */
+  closeInstanceSessions(target: string, reason: string, options: CloseSessionsOptions = {}): number {
+    let closed = 0;
+    for (const session of this.#sessions.values()) {
+      if (session.containerInstanceArn !== target && session.ec2InstanceId !== target) continue;
+      closed += 1;
+      if (options.error === undefined) {
+        session.close(SESSION_CLOSE_CODES.closedByControlPlane, 'closed_by_control_plane', {
+          type: 'CloseMessage',
+          message: { message: reason },
+        });
+      } else {
+        session.close(SESSION_CLOSE_CODES.error, 'error', {
+          type: options.error,
+          message: { message: reason },
+        });
+      }
+    }
+    return closed;
+  }
+
+  /** Refuses new handshakes, says goodbye to every agent, and waits until `agentConnected` is written. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await Promise.all(this.#admissions);
+    const sessions = [...this.#sessions.values()];
+    for (const session of sessions) {
+      session.close(SESSION_CLOSE_CODES.goingAway, 'server_stop', {
+        type: 'CloseMessage',
+        message: { message: 'The control plane is shutting down; reconnect when it is back.' },
+      });
+    }
+    await Promise.all(sessions.map((s) => s.closed));
+    await this.#writer.drain();
+    this.#wss.close();
+  }
+
+  async #admit(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const result = await admit(this.#o, req);
+    if (!result.ok) {
+      this.#o.log.info({ type: result.type, msg: result.message }, 'session refused');
+      writeRefusal(socket, result.status, encodeHandshakeError(result.type, result.message));
+      return;
+    }
+    if (this.#stopping) {
+      writeRefusal(
+        socket,
+        503,
+        encodeHandshakeError('ServerException', 'The control plane is shutting down.'),
+      );
+      return;
+    }
+    if (socket.destroyed) return;
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, result));
+  }
+
+  #open(ws: WebSocket, admitted: Admitted): void {
+    const arn = admitted.instance.containerInstanceArn;
+    const session = new Session({
+      socket: ws,
+      clusterArn: admitted.clusterArn,
+      containerInstanceArn: arn,
+      ec2InstanceId: admitted.instance.ec2InstanceId,
+      // The authenticated caller when it is an instance; an administrator's session (tools, simulators)
+      // stands in for the host the container instance runs on.
+      managedInstanceId: admitted.caller.instanceId ?? admitted.instance.ec2InstanceId,
+      heartbeatIntervalMs: this.#o.heartbeatIntervalMs,
+      sessionTimeoutMs: this.#o.sessionTimeoutMs,
+      metrics: this.#metrics,
+      log: this.#o.log.child({ containerInstanceArn: arn }),
+      now: this.#o.now,
+      ...(this.#o.onPing && { onPing: this.#o.onPing }),
+      onClosed: (s) => this.#onClosed(s),
+      ...(this.#o.sessionListener && { acks: this.#o.sessionListener }),
+    });
+    const previous = this.#sessions.get(arn);
+    this.#sessions.set(arn, session);
+    this.#o.log.info(
+      { containerInstanceArn: arn, principal: admitted.caller.principalArn },
+      'agent session opened',
+    );
+    previous?.close(SESSION_CLOSE_CODES.replaced, 'replaced', {
+      type: 'CloseMessage',
+      message: { message: 'A newer session of this container instance replaced this one.' },
+    });
+    this.#o.sessionListener?.opened(session);
+    void this.#writer.sync(admitted.clusterArn, arn).then((status) => {
+      // Deregistered between the handshake's check and now: the session must not outlive the instance.
+      if ((status === undefined || status === 'INACTIVE') && this.#sessions.get(arn) === session) {
+        session.close(SESSION_CLOSE_CODES.error, 'error', {
+          type: 'InactiveInstanceException',
+          message: { message: `Container instance ${arn} is deregistered.` },
+        });
+      }
+    });
+  }
+
+  #onClosed(session: Session): void {
+    const arn = session.containerInstanceArn;
+    // A replaced session closes after its successor opened: the instance stays connected.
+    if (this.#sessions.get(arn) === session) this.#sessions.delete(arn);
+    this.#o.sessionListener?.closed(session);
+    void this.#writer.sync(session.clusterArn, arn);
+  }
+}
+
+/** Answers a handshake with an HTTP error instead of `101 Switching Protocols`, then hangs up. */
+function writeRefusal(socket: Duplex, status: number, body: string): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+      'Content-Type: application/json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}
