@@ -48,7 +48,7 @@ describe('RunTask, StartTask and StopTask', () => {
 
   before(async () => {
     t = await startTestServer();
-    unsubscribe = t.server.taskEvents.onChanged((arn) => heard.push(arn));
+    unsubscribe = t.server.changes.on('tasksChanged', (arn) => heard.push(arn));
     await registerDefinition(t, 'web', {
       containerDefinitions: [
         container({ name: 'web', portMappings: [{ containerPort: 80, hostPort: 8080 }] }),

@@ -288,7 +288,7 @@ void describe('SSM activations and managed instances', () => {
     const { ActivationId: id, ActivationCode: code } = await createActivation();
     const { instanceId } = await register(id, code);
     const heard: string[] = [];
-    const unsubscribe = t.server.instanceEvents.onInstanceDeregistered((i) => heard.push(i));
+    const unsubscribe = t.server.changes.on('instanceDeregistered', (i) => heard.push(i));
     try {
       await t.awsJson(ssm('deregister-managed-instance', '--instance-id', instanceId));
     } finally {

@@ -13,7 +13,7 @@ import { ecsService } from './operations/ecs/index.js';
 import { ssmService } from './operations/ssm/index.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { ensureAdminCredentials, type AdminCredentialFiles } from './auth/bootstrap.js';
-import { createInstanceKeyAuthenticator } from '../sigv4/instance-key.js';
+import { createInstanceKeyAuthenticator } from './auth/instance-key.js';
 import { SecretBox } from './auth/secret-box.js';
 import { TaskDelivery } from './instances/delivery/delivery.js';
 import { Gateway } from './instances/gateway.js';
@@ -27,8 +27,7 @@ import { AgentPackage } from './http/agent-package.js';
 import { PingRecorder, pingFlushInterval } from './instances/ping-recorder.js';
 import { createHttpServer } from './http/http.js';
 import { renderInstallScript } from './http/install-script.js';
-import { InstanceEvents } from './instance-events.js';
-import { taskEvents, type TaskEvents } from './task-events.js';
+import { ChangeBus } from './events.js';
 import { defaultPublicUrl } from './http/public-url.js';
 import { ServiceController } from './services/controller.js';
 import { startStoppedTaskPurge } from './tasks/purge.js';
@@ -43,10 +42,8 @@ export interface RunningServer {
   readonly gateway: Gateway;
   /** What DiscoverPollEndpoint tells agents: --public-url, or derived from the listen address. */
   readonly publicUrl: string;
-  /** Managed instance events, e.g. `onInstanceDeregistered`. */
-  readonly instanceEvents: InstanceEvents;
-  /** Task changes per container instance (RunTask, StartTask, StopTask), for the agent gateway. */
-  readonly taskEvents: TaskEvents;
+  /** This server's change bus: tasks changed on an instance, a cluster changed, an instance deregistered. */
+  readonly changes: ChangeBus;
   /** Sends agents their tasks until they acknowledge them (events `sent`, `ackReceived`, `acked`). */
   readonly delivery: TaskDelivery;
   /** Reconciles services (`kick()` asks for a pass, `passes` counts them). */
@@ -98,6 +95,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const authenticate = createAuthenticator(store.accessKeys, box, now);
   // PingStatus in DescribeInstanceInformation follows the sessions: every heartbeat ack is a ping.
   const pings = new PingRecorder(store, log, pingFlushInterval(config.sessionTimeoutMs));
+  const changes = new ChangeBus((err) => log.error({ err }, 'change listener failed'));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const delivery = new TaskDelivery({
@@ -130,7 +128,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     arns,
     log,
     now,
-    taskEvents,
+    changes,
     snapshots,
     ...(options.services?.intervalMs !== undefined && { intervalMs: options.services.intervalMs }),
     settings: {
@@ -148,9 +146,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       }),
     },
   });
-  const instanceEvents = new InstanceEvents((err) => log.error({ err }, 'instance event listener failed'));
-  taskEvents.reportErrorsTo((err) => log.error({ err }, 'task event listener failed'));
-  instanceEvents.onInstanceDeregistered((instanceId) =>
+  changes.on('instanceDeregistered', (instanceId) =>
     gateway.closeInstanceSessions(instanceId, `Managed instance ${instanceId} was deregistered.`, {
       error: 'InactiveInstanceException',
     }),
@@ -176,9 +172,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         return publicUrl;
       },
       pingTimeoutMs: config.sessionTimeoutMs,
-      instanceEvents,
-      taskEvents,
-      serviceEvents: services,
+      changes,
       snapshots,
     },
   });
@@ -209,7 +203,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const port = (http.address() as AddressInfo).port;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   publicUrl = config.publicUrl ?? defaultPublicUrl(config.host, port);
-  const stopDeliveryEvents = taskEvents.onChanged((containerInstanceArn) =>
+  const stopDeliveryEvents = changes.on('tasksChanged', (containerInstanceArn) =>
     delivery.kick(containerInstanceArn),
   );
   services.start();
@@ -223,8 +217,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     secretBox: box,
     gateway,
     publicUrl,
-    instanceEvents,
-    taskEvents,
+    changes,
     delivery,
     services,
     async stop() {

@@ -15,9 +15,6 @@
  * to whoever can read the response, which over TLS is the agent alone.
  */
 import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import type { Caller } from '../control-plane/operations/operation.js';
-import { ApiError } from '../ecs/errors.js';
-import type { ManagedInstanceStore } from '../control-plane/store/types.js';
 import { checkCredentialScope, parseCredentialScope } from './credential-scope.js';
 import { stringToSign, type CanonicalInput } from './expected-signature.js';
 import { lowerCaseHeaders, parseReceivedUrl } from './received-request.js';
@@ -187,43 +184,4 @@ export function parseInstancePublicKey(base64Der: string): KeyObject | undefined
   } catch {
     return undefined;
   }
-}
-
-export type AuthenticateInstance = (req: SignedRequest) => Promise<Caller>;
-
-/**
- * Turns an instance-key-signed request into the Caller of a managed instance. A deregistered instance still
- * holds its key, but it is refused here: deregistration is final.
- */
-export function createInstanceKeyAuthenticator(
-  instances: ManagedInstanceStore,
-  o: { readonly now: () => Date; readonly region: string; readonly accountId: string },
-): AuthenticateInstance {
-  return async (req) => {
-    let deregistered = false;
-    const verified = await verifyInstanceKeySignature(
-      req,
-      async (instanceId) => {
-        const record = await instances.get(instanceId);
-        deregistered = record?.deregisteredAt !== undefined;
-        return record === undefined ? undefined : parseInstancePublicKey(record.publicKey);
-      },
-      { now: o.now(), regions: [o.region] },
-    );
-    if (deregistered) throw deregisteredInstance(verified.instanceId);
-    return {
-      accessKeyId: verified.instanceId,
-      principalArn: `arn:aws:ssm:${o.region}:${o.accountId}:managed-instance/${verified.instanceId}`,
-      kind: 'instance',
-      instanceId: verified.instanceId,
-    };
-  };
-}
-
-export function deregisteredInstance(instanceId: string): ApiError {
-  return new ApiError(
-    'InvalidInstanceId',
-    `Managed instance ${instanceId} is deregistered and can no longer obtain credentials. Register the host ` +
-      'again with a new activation (remove the agent identity in its data directory first).',
-  );
 }

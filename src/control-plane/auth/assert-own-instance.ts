@@ -1,6 +1,6 @@
 import type { ContainerInstance } from '@aws-sdk/client-ecs';
 import { ApiError } from '../../ecs/errors.js';
-import type { RequestContext } from '../operations/operation.js';
+import type { RequestContext } from '../context.js';
 
 /**
  * Least privilege for agent-side operations: instance credentials act only for the container instances of

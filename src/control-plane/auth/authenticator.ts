@@ -4,7 +4,7 @@
  * afresh, so a revoked key stops working at once.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { Caller } from '../operations/operation.js';
+import type { Caller } from './caller.js';
 import { ApiError } from '../../ecs/errors.js';
 import type { AccessKeyRecord, AccessKeyStore } from '../store/types.js';
 import { hashToken } from './access-keys.js';

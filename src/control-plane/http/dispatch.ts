@@ -5,14 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type {
-  Access,
-  Caller,
-  Operation,
-  RequestContext,
-  Runtime,
-  ServiceDefinition,
-} from '../operations/operation.js';
+import type { Access, Operation, ServiceDefinition } from '../operations/operation.js';
+import type { Caller } from '../auth/caller.js';
+import type { RequestContext, Runtime } from '../context.js';
 import type { SignedRequest } from '../../sigv4/sigv4.js';
 import type { Arns } from '../../ecs/arn.js';
 import {

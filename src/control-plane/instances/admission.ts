@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { ContainerInstance } from '@aws-sdk/client-ecs';
-import type { Caller } from '../operations/operation.js';
+import type { Caller } from '../auth/caller.js';
 import type { Authenticate } from '../auth/authenticator.js';
 import { parseSessionQuery } from '../../acs/codec.js';
 import type { AcsErrorType } from '../../acs/messages.js';

@@ -5,7 +5,7 @@
  */
 import type { Cluster, ContainerInstance } from '@aws-sdk/client-ecs';
 import type { Store } from '../store/types.js';
-import type { RequestContext } from '../operations/operation.js';
+import type { RequestContext } from '../context.js';
 
 /** Ids Berth issues are 32 hex digits; older ECS ids were UUIDs. Anything else can't name an instance. */
 const ID = /^[A-Za-z0-9-]{1,64}$/;

@@ -6,7 +6,7 @@ import type { Cluster } from '@aws-sdk/client-ecs';
 import type { ServiceRecord } from '../../domain/service-record.js';
 import { ApiError, invalidParameter } from '../../ecs/errors.js';
 import type { Store } from '../store/types.js';
-import type { RequestContext } from '../operations/operation.js';
+import type { RequestContext } from '../context.js';
 import { isValidName } from '../../domain/validate/names.js';
 
 export interface ServiceRef {

@@ -12,7 +12,7 @@ import { parseArn } from '../../ecs/arn.js';
 import { clientError, invalidParameter } from '../../ecs/errors.js';
 import type { ApiError } from '../../ecs/errors.js';
 import type { Store } from '../store/types.js';
-import type { RequestContext } from '../operations/operation.js';
+import type { RequestContext } from '../context.js';
 import { isValidName } from '../../domain/validate/names.js';
 
 /** The hard quota on revisions per family (ECS service quotas; not adjustable). */

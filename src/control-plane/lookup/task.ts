@@ -1,4 +1,4 @@
-import type { RequestContext } from '../operations/operation.js';
+import type { RequestContext } from '../context.js';
 
 /**
  * The ARN a task id or ARN names within `clusterName`, or undefined when it cannot name a task there (an ARN

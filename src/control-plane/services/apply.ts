@@ -4,12 +4,12 @@
  * pure reconciler for a plan, and commits it: new tasks written PENDING (the same records RunTask writes),
  * stops requested the way StopTask requests them, the service's deployments, counts, events and internal
  * state updated. It returns the instances whose tasks changed, which the controller announces on
- * `taskEvents` after the commit so the agents hear of it.
+ * `tasksChanged` on the change bus after the commit so the agents hear of it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Deployment, ServiceEvent, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
 import { isDeepStrictEqual } from 'node:util';
-import type { SnapshotSource } from '../operations/operation.js';
+import type { SnapshotSource } from '../context.js';
 import { newDeployment, newDeploymentId } from './deployment.js';
 import { ROLLOUT_REASON_ROLLBACK } from './rollout-reasons.js';
 import { newTaskRecord } from '../tasks/new-task.js';

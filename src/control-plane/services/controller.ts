@@ -5,20 +5,21 @@
  * gateway which instances have new work.
  *
  * When a pass runs: soon after anything it depends on changed (a task placed, stopped or reporting a new
- * status; a service created, updated or deleted; an instance registered or drained: `changed()` and
- * `taskEvents`), and every `intervalMs` regardless, which is what notices time passing (tasks becoming
+ * status; a service created, updated or deleted; an instance registered or drained: announced on the
+ * server's change bus), and every `intervalMs` regardless, which is what notices time passing (tasks becoming
  * healthy, throttle delays ending, a disconnected host staying away) and changes nobody announces (an
  * agent's connection). Triggers during a pass coalesce into one more pass after it; a pass that changes
  * nothing announces nothing, so the loop comes to rest.
  */
 import type { Logger } from 'pino';
-import type { ServiceEventSink, SnapshotSource } from '../operations/operation.js';
+import type { ChangeSink } from '../events.js';
+import type { SnapshotSource } from '../context.js';
 import { newTaskId } from '../tasks/new-task.js';
 import type { Arns } from '../../ecs/arn.js';
 import { HEALTHY_AFTER_RUNNING_MS, type ReconcileSettings } from '../../scheduler/reconcile/index.js';
 import type { Store } from '../store/types.js';
 import { evaluateService } from './apply.js';
-import type { TaskEvents } from '../task-events.js';
+import type { ChangeBus } from '../events.js';
 
 /** Five seconds: health and throttle deadlines are tens of seconds, so a pass this often is timely enough. */
 export const DEFAULT_SERVICE_PASS_INTERVAL_MS = 5_000;
@@ -40,7 +41,8 @@ export interface ServiceControllerOptions {
   readonly arns: Arns;
   readonly log: Logger;
   readonly now: () => Date;
-  readonly taskEvents: TaskEvents;
+  /** The server's change bus: the controller listens to task and cluster changes and announces its own. */
+  readonly changes: ChangeBus;
   readonly snapshots: SnapshotSource;
   /** @default DEFAULT_SERVICE_PASS_INTERVAL_MS */
   readonly intervalMs?: number;
@@ -48,14 +50,14 @@ export interface ServiceControllerOptions {
   readonly settings?: Partial<ReconcileSettings>;
 }
 
-export class ServiceController implements ServiceEventSink {
+export class ServiceController {
   readonly #o: ServiceControllerOptions;
   readonly #settings: ReconcileSettings;
   readonly #disconnectedSince = new Map<string, number>();
   #dirty = false;
   #running: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #unsubscribe: (() => void) | undefined;
+  #unsubscribe: (() => void)[] = [];
   #stopped = false;
   #passes = 0;
 
@@ -72,14 +74,13 @@ export class ServiceController implements ServiceEventSink {
   }
 
   start(): void {
-    this.#unsubscribe = this.#o.taskEvents.onChanged(() => this.kick());
+    // Every service is evaluated on any change; cheap enough for now.
+    this.#unsubscribe = [
+      this.#o.changes.on('tasksChanged', () => this.kick()),
+      this.#o.changes.on('clusterChanged', () => this.kick()),
+    ];
     this.#timer = setInterval(() => this.kick(), this.#o.intervalMs ?? DEFAULT_SERVICE_PASS_INTERVAL_MS);
     this.#timer.unref();
-    this.kick();
-  }
-
-  /** ServiceEventSink: something in a cluster changed. Every service is evaluated; cheap enough for now. */
-  changed(_clusterArn: string): void {
     this.kick();
   }
 
@@ -98,7 +99,7 @@ export class ServiceController implements ServiceEventSink {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#unsubscribe?.();
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
     await this.#running;
   }
 
@@ -147,7 +148,7 @@ export class ServiceController implements ServiceEventSink {
         this.#o.log.error({ err, service: serviceArn }, 'could not reconcile service');
       }
     }
-    for (const arn of changed) this.#o.taskEvents.emitChanged(arn);
+    for (const arn of changed) this.#o.changes.tasksChanged(arn);
   }
 
   async #serviceArns(): Promise<string[]> {

@@ -8,7 +8,7 @@ import { mergeConstraints } from '../tasks/placement-input.js';
 import { serviceState, type ServiceRecord } from '../../domain/service-record.js';
 import { taskRequirements, type ClusterSnapshot, type StrategyRule } from '../../scheduler/index.js';
 import type { DeploymentView, ServiceSpec, ServiceTask } from '../../scheduler/reconcile/index.js';
-import type { SnapshotSource } from '../operations/operation.js';
+import type { SnapshotSource } from '../context.js';
 import { taskDefinitionByArn } from '../lookup/task-definition-by-arn.js';
 import type { Store } from '../store/types.js';
 

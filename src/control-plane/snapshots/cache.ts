@@ -13,7 +13,7 @@
  * writes never reach it.
  */
 import type { ContainerInstance, Task } from '@aws-sdk/client-ecs';
-import type { SnapshotSource } from '../operations/operation.js';
+import type { SnapshotSource } from '../context.js';
 import { loadSnapshot, staticPortsOf } from './load.js';
 import {
   instanceBase,

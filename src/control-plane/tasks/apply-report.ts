@@ -12,8 +12,8 @@ import type { NetworkBinding, Task } from '@aws-sdk/client-ecs';
 import { applyTaskReport, REPORTED_STATUSES } from '../../domain/task-report.js';
 import type { ContainerReport, HealthStatus, ReportedStatus, TaskReport } from '../../domain/task-report.js';
 import { ApiError, invalidParameter } from '../../ecs/errors.js';
-import type { RequestContext } from '../operations/operation.js';
-import { clusterRef } from '../operations/ecs/common.js';
+import type { RequestContext } from '../context.js';
+import { clusterRef } from '../lookup/cluster.js';
 import { assertOwnInstance } from '../auth/assert-own-instance.js';
 import { taskDefinitionByArn } from '../lookup/task-definition-by-arn.js';
 import { recordOnce, stateChangeRecord, type Recording } from './record-report.js';
@@ -60,7 +60,7 @@ export async function submitReport(
     return applied;
   });
   // A service's task that started, stopped or changed health may call for its service to act.
-  if (changed && task.group?.startsWith('service:') === true) ctx.runtime.serviceEvents.changed(clusterArn);
+  if (changed && task.group?.startsWith('service:') === true) ctx.runtime.changes.clusterChanged(clusterArn);
   return task;
 }
 

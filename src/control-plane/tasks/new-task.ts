@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Container, ContainerOverride, Task } from '@aws-sdk/client-ecs';
 import { containerGpuCounts, type InstanceState, type Placement } from '../../scheduler/index.js';
-import type { RequestContext } from '../operations/operation.js';
+import type { RequestContext } from '../context.js';
 import type { TaskTemplate } from './task-template.js';
 
 /** A new task id: 32 hex digits, as ECS's. */

@@ -24,14 +24,13 @@ import {
   type StrategyRule,
 } from '../../scheduler/index.js';
 import type { ClientTokenRecord } from '../store/types.js';
-import type { RequestContext } from '../operations/operation.js';
-import { requireCluster } from '../operations/ecs/common.js';
+import type { RequestContext } from '../context.js';
+import { requireCluster } from '../lookup/cluster.js';
 import { instanceRef } from '../lookup/container-instance.js';
 import { checkSameRequest } from './client-token.js';
 import { newTaskRecord } from './new-task.js';
 import type { SharedTaskInput } from './run-input.js';
 import { taskTemplate } from './task-template.js';
-import { instanceLookup, taskView } from '../operations/ecs/tasks/view.js';
 
 /** Where the tasks go: chosen by the scheduler (RunTask), or one on each named instance (StartTask). */
 export type Target =
@@ -52,6 +51,7 @@ export interface CreateTasksRequest {
   readonly clientToken?: { readonly token: string; readonly requestHash: string };
 }
 
+/** The stored records of the tasks created (or, for a replayed client token, as they are now). */
 export interface CreatedTasks {
   readonly tasks: Task[];
   readonly failures: Failure[];
@@ -133,19 +133,17 @@ export async function createTasks(ctx: RequestContext, request: CreateTasksReque
   if (outcome.kind === 'replayed') return replay(ctx, outcome.record);
   const { tasks, failures } = outcome;
   for (const arn of new Set(tasks.map((t) => t.containerInstanceArn ?? ''))) {
-    ctx.runtime.taskEvents.emitChanged(arn);
+    ctx.runtime.changes.tasksChanged(arn);
   }
-  const instances = instanceLookup(ctx);
-  return { tasks: await Promise.all(tasks.map((t) => taskView(ctx, t, true, instances))), failures };
+  return { tasks, failures };
 }
 
 /** The tasks a token already stands for, as they are now, with the original failures. */
 async function replay(ctx: RequestContext, record: ClientTokenRecord): Promise<CreatedTasks> {
   const tasks: Task[] = [];
-  const instances = instanceLookup(ctx);
   for (const arn of record.resourceIds) {
     const task = await ctx.store.tasks.get(arn);
-    if (task !== undefined) tasks.push(await taskView(ctx, task, true, instances));
+    if (task !== undefined) tasks.push(task);
   }
   return { tasks, failures: record.failures.map((f) => ({ ...f })) };
 }

@@ -6,7 +6,7 @@
 import type { Task } from '@aws-sdk/client-ecs';
 import { MAX_REASON_LENGTH, type ContainerReport, type TaskReport } from '../../domain/task-report.js';
 import type { RecordedContainerChange, StateChangeRecord, Store } from '../store/types.js';
-import type { RequestContext } from '../operations/operation.js';
+import type { RequestContext } from '../context.js';
 
 /** What the state change record keeps of a report besides its task status, reason and time. */
 export interface Recording {

@@ -1,7 +1,7 @@
 /**
  * Asking a task to stop, the one way StopTask and the service controller both do it: desired status
  * STOPPED, `stoppingAt` now, a stop code and reason, `version` + 1, and (as ECS documents for stopped tasks)
- * its tags deleted. The caller announces the change on `taskEvents` after committing, which is what gets
+ * its tags deleted. The caller announces the change on the change bus (`tasksChanged`) after committing, which is what gets
  * the stop delivered to the task's agent. A task already asked to stop keeps its first reason.
  */
 import type { Task } from '@aws-sdk/client-ecs';

@@ -16,7 +16,7 @@ import { incompatibilityReasons } from '../../domain/task-definition/index.js';
 import { clientError, invalidParameter } from '../../ecs/errors.js';
 import { taskRequirements, type TaskRequirements } from '../../scheduler/index.js';
 import type { Store } from '../store/types.js';
-import type { RequestContext } from '../operations/operation.js';
+import type { RequestContext } from '../context.js';
 import { resolveTaskDefinition } from '../lookup/task-definition.js';
 import { MAX_TAGS } from '../../domain/validate/tags.js';
 import { checkOverridesAgainst } from './overrides.js';

@@ -8,7 +8,7 @@
  * AckRequest arrives). The store is the only truth: a restarted control plane finds every unacknowledged task
  * there and sends it again when the agent's session opens.
  *
- * When it is sent: when a session opens, when `taskEvents` says the instance's tasks changed (RunTask,
+ * When it is sent: when a session opens, when the change bus says the instance's tasks changed (RunTask,
  * StartTask, StopTask), and every `resendIntervalMs` while something sent is still unacknowledged. A task
  * sent less than `resendIntervalMs` ago is not sent again in between. At most MAX_TASKS_PER_PAYLOAD tasks
  * travel in one payload, as in ECS.

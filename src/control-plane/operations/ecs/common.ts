@@ -1,38 +1,11 @@
 /**
- * Lookups and parameter rules shared by many ECS operations: which cluster a request means, how lists page,
- * how describe calls report what they could not find.
+ * Parameter rules shared by many ECS operations: how lists page, how describe calls report what they could
+ * not find, batch limits. Which cluster a request means is `lookup/cluster.ts`.
  */
-import type { Cluster, Failure } from '@aws-sdk/client-ecs';
-import { ApiError, invalidParameter } from '../../../ecs/errors.js';
+import type { Failure } from '@aws-sdk/client-ecs';
+import { invalidParameter } from '../../../ecs/errors.js';
 import { decodePageToken, encodePageToken } from '../../store/codec.js';
 import type { Page, PageRequest } from '../../store/types.js';
-import type { RequestContext } from '../operation.js';
-
-export const DEFAULT_CLUSTER = 'default';
-const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-
-/** The name and ARN a `cluster` parameter (short name, ARN, or absent for `default`) refers to. */
-export function clusterRef(ctx: RequestContext, cluster: string | undefined): { name: string; arn: string } {
-  const value = cluster === undefined || cluster === '' ? DEFAULT_CLUSTER : cluster;
-  if (value.startsWith('arn:')) {
-    const arn = ctx.arns.parseOwn(value);
-    const name = arn?.resourceType === 'cluster' && arn.path.length === 1 ? arn.path[0] : undefined;
-    if (name === undefined || !CLUSTER_NAME.test(name))
-      throw new ApiError('ClusterNotFoundException', 'Cluster not found.');
-    return { name, arn: ctx.arns.cluster(name) };
-  }
-  if (!CLUSTER_NAME.test(value)) throw new ApiError('ClusterNotFoundException', 'Cluster not found.');
-  return { name: value, arn: ctx.arns.cluster(value) };
-}
-
-/** The ACTIVE cluster a request names, or ClusterNotFoundException. */
-export async function requireCluster(ctx: RequestContext, cluster: string | undefined): Promise<Cluster> {
-  const { arn } = clusterRef(ctx, cluster);
-  const found = await ctx.store.clusters.get(arn);
-  if (!found || found.status !== 'ACTIVE')
-    throw new ApiError('ClusterNotFoundException', 'Cluster not found.');
-  return found;
-}
 
 export const MAX_PAGE_SIZE = 100;
 

@@ -6,7 +6,7 @@ import type { Tag } from '@aws-sdk/client-ecs';
 import { ApiError } from '../../../ecs/errors.js';
 import { decodePageToken, encodePageToken } from '../../store/codec.js';
 import type { Page, PageRequest } from '../../store/types.js';
-import type { RequestContext } from '../operation.js';
+import type { RequestContext } from '../../context.js';
 import type { SsmTag } from './types.js';
 
 export function invalidParameters(message: string): ApiError {

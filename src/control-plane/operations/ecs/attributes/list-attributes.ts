@@ -8,7 +8,8 @@ import { invalidParameter } from '../../../../ecs/errors.js';
 import { encodePageToken } from '../../../store/codec.js';
 import type { ContainerInstanceFilter } from '../../../store/types.js';
 import { defineOperation } from '../../operation.js';
-import { pageRequest, requireCluster } from '../common.js';
+import { pageRequest } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { targeted } from './targets.js';
 
 /** Attributes of deregistered (INACTIVE) instances are not listed: those instances are no longer targets. */

@@ -6,8 +6,9 @@
 import type { Attribute, Cluster, ContainerInstance } from '@aws-sdk/client-ecs';
 import { ApiError, invalidParameter } from '../../../../ecs/errors.js';
 import type { Store } from '../../../store/types.js';
-import type { RequestContext } from '../../operation.js';
-import { checkBatch, requireCluster } from '../common.js';
+import type { RequestContext } from '../../../context.js';
+import { checkBatch } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { findInstance } from '../../../lookup/container-instance.js';
 import {
   checkAttributeName,

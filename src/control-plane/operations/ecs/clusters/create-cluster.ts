@@ -3,7 +3,7 @@ import { invalidParameter } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
 import { validateName } from '../../../../domain/validate/names.js';
 import { validateTags } from '../../../../domain/validate/tags.js';
-import { DEFAULT_CLUSTER } from '../common.js';
+import { DEFAULT_CLUSTER } from '../../../lookup/cluster.js';
 import { checkConfiguration, mergeSettings } from './settings.js';
 import { clusterView } from './view.js';
 

@@ -1,7 +1,7 @@
 import type { DeleteClusterRequest, DeleteClusterResponse } from '@aws-sdk/client-ecs';
 import { ApiError } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
-import { requireCluster } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { clusterView } from './view.js';
 
 /**

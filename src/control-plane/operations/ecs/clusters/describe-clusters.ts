@@ -5,7 +5,8 @@ import type {
   Failure,
 } from '@aws-sdk/client-ecs';
 import { defineOperation } from '../../operation.js';
-import { checkBatch, clusterRef, DEFAULT_CLUSTER, missing } from '../common.js';
+import { checkBatch, missing } from '../common.js';
+import { clusterRef, DEFAULT_CLUSTER } from '../../../lookup/cluster.js';
 import { clusterView } from './view.js';
 
 export const describeClusters = defineOperation<DescribeClustersRequest, DescribeClustersResponse>({

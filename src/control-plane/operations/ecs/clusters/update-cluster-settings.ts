@@ -1,6 +1,6 @@
 import type { UpdateClusterSettingsRequest, UpdateClusterSettingsResponse } from '@aws-sdk/client-ecs';
 import { defineOperation } from '../../operation.js';
-import { requireCluster } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { mergeSettings } from './settings.js';
 import { clusterView } from './view.js';
 

@@ -1,6 +1,6 @@
 import type { UpdateClusterRequest, UpdateClusterResponse } from '@aws-sdk/client-ecs';
 import { defineOperation } from '../../operation.js';
-import { requireCluster } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { checkConfiguration, mergeSettings } from './settings.js';
 import { clusterView } from './view.js';
 

@@ -9,7 +9,7 @@
 import type { Cluster, KeyValuePair } from '@aws-sdk/client-ecs';
 import { agentConnectivity } from '../../../../domain/instance-record.js';
 import type { Store } from '../../../store/types.js';
-import type { RequestContext } from '../../operation.js';
+import type { RequestContext } from '../../../context.js';
 
 export const CLUSTER_INCLUDES = ['ATTACHMENTS', 'CONFIGURATIONS', 'SETTINGS', 'STATISTICS', 'TAGS'] as const;
 

@@ -5,7 +5,7 @@ import type {
 import { withAgentConnected } from '../../../../domain/instance-record.js';
 import { invalidParameter } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
-import { requireCluster } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { findInstance } from '../../../lookup/container-instance.js';
 import { instanceView } from './view.js';
 
@@ -60,7 +60,7 @@ export const deregisterContainerInstance = defineOperation<
       return { clusterArn, instance: next };
     });
     // Service tasks left on a deregistered instance are replaced elsewhere.
-    ctx.runtime.serviceEvents.changed(clusterArn);
+    ctx.runtime.changes.clusterChanged(clusterArn);
     return { containerInstance: await instanceView(ctx, clusterArn, instance) };
   },
 });

@@ -5,7 +5,8 @@ import type {
   Failure,
 } from '@aws-sdk/client-ecs';
 import { defineOperation } from '../../operation.js';
-import { checkBatch, missing, requireCluster } from '../common.js';
+import { checkBatch, missing } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { instanceRef } from '../../../lookup/container-instance.js';
 import { instanceView } from './view.js';
 

@@ -1,7 +1,7 @@
 import type { DiscoverPollEndpointRequest, DiscoverPollEndpointResponse } from '@aws-sdk/client-ecs';
 import { clientError } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
-import { requireCluster } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { assertOwnInstance } from '../../../auth/assert-own-instance.js';
 import { findInstance } from '../../../lookup/container-instance.js';
 

@@ -4,9 +4,10 @@ import { evaluateQuery, parseQuery, QuerySyntaxError } from '../../../../query/i
 import type { QueryExpr } from '../../../../query/index.js';
 import { encodePageToken } from '../../../store/codec.js';
 import type { PageRequest } from '../../../store/types.js';
-import type { RequestContext } from '../../operation.js';
+import type { RequestContext } from '../../../context.js';
 import { defineOperation } from '../../operation.js';
-import { nextTokenOf, pageRequest, requireCluster } from '../common.js';
+import { nextTokenOf, pageRequest } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { queryInstance, runningTasksOn } from './view.js';
 
 /** Without `status`, ECS lists every instance that is not INACTIVE; INACTIVE ones are never listed. */

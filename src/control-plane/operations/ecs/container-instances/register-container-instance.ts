@@ -10,7 +10,7 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { ApiError, clientError, invalidParameter } from '../../../../ecs/errors.js';
 import type { Store } from '../../../store/types.js';
-import type { RequestContext } from '../../operation.js';
+import type { RequestContext } from '../../../context.js';
 import { defineOperation } from '../../operation.js';
 import {
   countCustom,
@@ -18,7 +18,7 @@ import {
   MAX_CUSTOM_ATTRIBUTES,
   storedAttribute,
 } from '../../../../domain/validate/attributes.js';
-import { requireCluster } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { validateTags } from '../../../../domain/validate/tags.js';
 import { instanceId, instanceRef } from '../../../lookup/container-instance.js';
 import { registeredResources } from '../../../instances/resources.js';
@@ -71,7 +71,7 @@ export async function registerInstance(
     return { cluster, instance };
   });
   // A DAEMON service may belong on the new instance, and a stuck REPLICA service may now fit.
-  ctx.runtime.serviceEvents.changed(cluster.clusterArn ?? '');
+  ctx.runtime.changes.clusterChanged(cluster.clusterArn ?? '');
   return instanceView(ctx, cluster.clusterArn ?? '', instance, { include: ['TAGS'] });
 }
 

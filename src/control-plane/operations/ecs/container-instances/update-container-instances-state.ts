@@ -6,7 +6,8 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { invalidParameter } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
-import { checkBatch, missing, requireCluster } from '../common.js';
+import { checkBatch, missing } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { instanceRef } from '../../../lookup/container-instance.js';
 import { instanceView } from './view.js';
 
@@ -61,7 +62,7 @@ export const updateContainerInstancesState = defineOperation<
       return { clusterArn, updated, failures };
     });
     // Services move their tasks off DRAINING instances, and may use ACTIVE ones again.
-    ctx.runtime.serviceEvents.changed(clusterArn);
+    ctx.runtime.changes.clusterChanged(clusterArn);
     const containerInstances = await Promise.all(updated.map((i) => instanceView(ctx, clusterArn, i)));
     return { containerInstances, failures };
   },

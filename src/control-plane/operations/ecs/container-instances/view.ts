@@ -9,7 +9,7 @@ import type { ContainerInstance, ContainerInstanceHealthStatus, Task } from '@aw
 import { disconnectedReason, publicInstance } from '../../../../domain/instance-record.js';
 import type { QueryInstance } from '../../../../query/index.js';
 import type { Store, TaskFilter } from '../../../store/types.js';
-import type { RequestContext } from '../../operation.js';
+import type { RequestContext } from '../../../context.js';
 import { remainingResources, taskReservation } from '../../../instances/resources.js';
 
 export const INSTANCE_INCLUDES = ['TAGS', 'CONTAINER_INSTANCE_HEALTH'] as const;

@@ -9,7 +9,7 @@ import type { CreateServiceRequest, CreateServiceResponse, PlacementStrategy } f
 import { EMPTY_SERVICE_STATE, type ServiceRecord } from '../../../../domain/service-record.js';
 import { invalidParameter } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
-import { requireCluster } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { requestHash } from '../../../tasks/client-token.js';
 import { mergeConstraints, validateConstraints, validateStrategies } from '../../../tasks/placement-input.js';
 import { runnableDefinition } from '../../../tasks/task-template.js';
@@ -120,7 +120,7 @@ export const createService = defineOperation<CreateServiceRequest, CreateService
       if ((input.tags ?? []).length > 0) await tx.tags.put(serviceArn, input.tags ?? []);
       return { record, created: true };
     });
-    if (created) ctx.runtime.serviceEvents.changed(record.clusterArn ?? '');
+    if (created) ctx.runtime.changes.clusterChanged(record.clusterArn ?? '');
     return { service: await serviceView(ctx, record, true) };
   },
 });

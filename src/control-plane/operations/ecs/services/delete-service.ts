@@ -8,7 +8,7 @@ import type { DeleteServiceRequest, DeleteServiceResponse } from '@aws-sdk/clien
 import type { ServiceRecord } from '../../../../domain/service-record.js';
 import { invalidParameter } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
-import { requireCluster } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { requireActive, requireService } from '../../../lookup/service.js';
 import { serviceView } from './view.js';
 
@@ -40,7 +40,7 @@ export const deleteService = defineOperation<DeleteServiceRequest, DeleteService
       await tx.services.put(next);
       return next;
     });
-    ctx.runtime.serviceEvents.changed(record.clusterArn ?? '');
+    ctx.runtime.changes.clusterChanged(record.clusterArn ?? '');
     return { service: await serviceView(ctx, record, false) };
   },
 });

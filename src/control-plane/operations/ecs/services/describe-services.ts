@@ -11,7 +11,8 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { invalidParameter } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
-import { checkBatch, includes, missing, requireCluster } from '../common.js';
+import { checkBatch, includes, missing } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { serviceRef } from '../../../lookup/service.js';
 import { serviceView } from './view.js';
 

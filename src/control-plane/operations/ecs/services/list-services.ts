@@ -5,7 +5,8 @@
 import type { ListServicesRequest, ListServicesResponse } from '@aws-sdk/client-ecs';
 import { invalidParameter } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
-import { nextTokenOf, pageRequest, requireCluster } from '../common.js';
+import { nextTokenOf, pageRequest } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 
 /** ListServices pages hold 10 services by default, unlike ECS's other lists (100). */
 export const DEFAULT_LIST_SERVICES_PAGE = 10;

@@ -10,7 +10,7 @@ import type { PlacementStrategy, UpdateServiceRequest, UpdateServiceResponse } f
 import type { ServiceRecord } from '../../../../domain/service-record.js';
 import { invalidParameter } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
-import { requireCluster } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { mergeConstraints, validateConstraints, validateStrategies } from '../../../tasks/placement-input.js';
 import { runnableDefinition } from '../../../tasks/task-template.js';
 import { newDeployment, newDeploymentId } from '../../../services/deployment.js';
@@ -95,7 +95,7 @@ export const updateService = defineOperation<UpdateServiceRequest, UpdateService
       await tx.services.put(next);
       return next;
     });
-    ctx.runtime.serviceEvents.changed(record.clusterArn ?? '');
+    ctx.runtime.changes.clusterChanged(record.clusterArn ?? '');
     return { service: await serviceView(ctx, record, false) };
   },
 });

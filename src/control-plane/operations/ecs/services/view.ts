@@ -5,7 +5,7 @@
  */
 import type { Service } from '@aws-sdk/client-ecs';
 import { publicService, type ServiceRecord } from '../../../../domain/service-record.js';
-import type { RequestContext } from '../../operation.js';
+import type { RequestContext } from '../../../context.js';
 
 export async function serviceView(
   ctx: RequestContext,

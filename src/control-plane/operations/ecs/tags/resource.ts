@@ -13,7 +13,7 @@
 import { ApiError, invalidParameter } from '../../../../ecs/errors.js';
 import type { ParsedArn } from '../../../../ecs/arn.js';
 import type { Store } from '../../../store/types.js';
-import type { RequestContext } from '../../operation.js';
+import type { RequestContext } from '../../../context.js';
 import { isValidName } from '../../../../domain/validate/names.js';
 
 const TAGGABLE = 'clusters, task definitions, container instances, tasks and services';

@@ -7,7 +7,7 @@ import type {
 import type { Store } from '../../../store/types.js';
 import { isApiError } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
-import type { RequestContext } from '../../operation.js';
+import type { RequestContext } from '../../../context.js';
 import { checkBatch } from '../common.js';
 import { withStatus } from './lifecycle.js';
 import {

@@ -1,7 +1,9 @@
 import type { DescribeTasksRequest, DescribeTasksResponse, Failure, Task } from '@aws-sdk/client-ecs';
 import { ApiError, invalidParameter } from '../../../../ecs/errors.js';
-import { defineOperation, type RequestContext } from '../../operation.js';
-import { checkBatch, clusterRef, includes, missing } from '../common.js';
+import { defineOperation } from '../../operation.js';
+import { type RequestContext } from '../../../context.js';
+import { checkBatch, includes, missing } from '../common.js';
+import { clusterRef } from '../../../lookup/cluster.js';
 import { instanceLookup, taskView } from './view.js';
 
 export const MAX_DESCRIBE_TASKS = 100;

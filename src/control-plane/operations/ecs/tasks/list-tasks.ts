@@ -2,8 +2,10 @@ import type { ListTasksRequest, ListTasksResponse } from '@aws-sdk/client-ecs';
 import { ApiError, invalidParameter } from '../../../../ecs/errors.js';
 import { SERVICE_NOT_FOUND } from '../../../lookup/service.js';
 import type { TaskFilter } from '../../../store/types.js';
-import { defineOperation, type RequestContext } from '../../operation.js';
-import { nextTokenOf, pageRequest, requireCluster } from '../common.js';
+import { defineOperation } from '../../operation.js';
+import { type RequestContext } from '../../../context.js';
+import { nextTokenOf, pageRequest } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { validateName } from '../../../../domain/validate/names.js';
 
 /**

@@ -3,6 +3,7 @@ import { invalidParameter } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
 import { requestHash, validateClientToken } from '../../../tasks/client-token.js';
 import { createTasks } from '../../../tasks/place.js';
+import { taskViews } from './view.js';
 import { validateConstraints, validateStrategies } from '../../../tasks/placement-input.js';
 import { validateSharedInput } from '../../../tasks/run-input.js';
 
@@ -35,7 +36,7 @@ export const runTask = defineOperation<RunTaskRequest, RunTaskResponse>({
       target: { kind: 'place', count, strategies, constraints },
       ...(token !== undefined && { clientToken: { token, requestHash: requestHash(input) } }),
     });
-    return { tasks, failures };
+    return { tasks: await taskViews(ctx, tasks), failures };
   },
 });
 

@@ -2,6 +2,7 @@ import type { StartTaskRequest, StartTaskResponse } from '@aws-sdk/client-ecs';
 import { defineOperation } from '../../operation.js';
 import { checkBatch } from '../common.js';
 import { createTasks } from '../../../tasks/place.js';
+import { taskViews } from './view.js';
 import { validateSharedInput } from '../../../tasks/run-input.js';
 
 /** ECS quota: container instances per start-task (not adjustable). */
@@ -26,6 +27,6 @@ export const startTask = defineOperation<StartTaskRequest, StartTaskResponse>({
       input: shared,
       target: { kind: 'instances', refs },
     });
-    return { tasks, failures };
+    return { tasks: await taskViews(ctx, tasks), failures };
   },
 });

@@ -1,7 +1,7 @@
 import type { StopTaskRequest, StopTaskResponse } from '@aws-sdk/client-ecs';
 import { invalidParameter } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
-import { requireCluster } from '../common.js';
+import { requireCluster } from '../../../lookup/cluster.js';
 import { requestStop } from '../../../tasks/request-stop.js';
 import { taskArnIn } from '../../../lookup/task.js';
 import { taskView } from './view.js';
@@ -49,7 +49,7 @@ export const stopTask = defineOperation<StopTaskRequest, StopTaskResponse>({
       return { task: stopping, changed: true };
     });
     if (changed && task.containerInstanceArn !== undefined) {
-      ctx.runtime.taskEvents.emitChanged(task.containerInstanceArn);
+      ctx.runtime.changes.tasksChanged(task.containerInstanceArn);
     }
     return { task: await taskView(ctx, task, false) };
   },

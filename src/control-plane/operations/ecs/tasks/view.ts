@@ -10,7 +10,7 @@
 import type { ContainerInstance, Task } from '@aws-sdk/client-ecs';
 import { taskConnectivity } from '../../../../domain/task-connectivity.js';
 import { publicTask } from '../../../../domain/task-record.js';
-import type { RequestContext } from '../../operation.js';
+import type { RequestContext } from '../../../context.js';
 
 /** Reads a container instance record; one lookup serves a whole answer, so shared instances are read once. */
 export type InstanceLookup = (containerInstanceArn: string) => Promise<ContainerInstance | undefined>;
@@ -39,4 +39,10 @@ export async function taskView(
     withTags ? ctx.store.tags.list(task.taskArn ?? '') : [],
   ]);
   return { ...rest, ...taskConnectivity(task, instance), tags };
+}
+
+/** Several tasks as one answer shows them, with their tags; instances shared by tasks are read once. */
+export function taskViews(ctx: RequestContext, tasks: readonly Task[]): Promise<Task[]> {
+  const instances = instanceLookup(ctx);
+  return Promise.all(tasks.map((t) => taskView(ctx, t, true, instances)));
 }

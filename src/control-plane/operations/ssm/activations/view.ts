@@ -1,5 +1,5 @@
 import type { ActivationRecord } from '../../../store/types.js';
-import type { RequestContext } from '../../operation.js';
+import type { RequestContext } from '../../../context.js';
 import { activationArn, fromStoredTags } from '../common.js';
 import type { Activation } from '../types.js';
 

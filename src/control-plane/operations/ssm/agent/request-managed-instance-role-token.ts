@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { issueAccessKey } from '../../../auth/access-keys.js';
-import { deregisteredInstance } from '../../../../sigv4/instance-key.js';
+import { deregisteredInstance } from '../../../auth/instance-key.js';
 import { ApiError } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
 import type {

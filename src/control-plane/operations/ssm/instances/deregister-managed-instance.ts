@@ -10,7 +10,7 @@ import type { DeregisterManagedInstanceRequest } from '../types.js';
  * its agent is told why it is refused), every access key issued to it is revoked at once, and its ECS
  * container instances show their agent disconnected. As in ECS, those container instances stay ACTIVE until
  * an administrator deregisters them; their agent just can no longer authenticate. Live agent sessions are
- * closed by whoever listens to `instanceEvents`.
+ * closed by whoever listens to `instanceDeregistered` on the change bus.
  */
 export const deregisterManagedInstance = defineOperation<
   DeregisterManagedInstanceRequest,
@@ -36,7 +36,7 @@ export const deregisterManagedInstance = defineOperation<
       await disconnectContainerInstances(tx, id, ctx.now());
     });
     ctx.log.info({ instanceId: id }, 'managed instance deregistered');
-    ctx.runtime.instanceEvents.deregistered(id);
+    ctx.runtime.changes.instanceDeregistered(id);
     return {};
   },
 });

@@ -1,6 +1,7 @@
 import { ApiError } from '../../../../ecs/errors.js';
 import type { ManagedInstanceFilter } from '../../../store/types.js';
-import { defineOperation, type RequestContext } from '../../operation.js';
+import { defineOperation } from '../../operation.js';
+import { type RequestContext } from '../../../context.js';
 import { narrow, ssmNextToken, ssmPageRequest } from '../common.js';
 import type { DescribeInstanceInformationRequest, DescribeInstanceInformationResult } from '../types.js';
 import { instanceInformation } from './view.js';

@@ -1,6 +1,6 @@
 import { BERTH_VERSION } from '../../../../util/version.js';
 import type { ManagedInstanceRecord } from '../../../store/types.js';
-import type { RequestContext } from '../../operation.js';
+import type { RequestContext } from '../../../context.js';
 import type { InstanceInformation } from '../types.js';
 import { pingStatus } from './ping.js';
 

@@ -3,7 +3,8 @@
  * resource type Berth has that the model lets callers tag (activations take their tags at creation).
  */
 import { ApiError } from '../../../../ecs/errors.js';
-import { defineOperation, type RequestContext } from '../../operation.js';
+import { defineOperation } from '../../operation.js';
+import { type RequestContext } from '../../../context.js';
 import { fromStoredTags, managedInstanceArn, toStoredTags } from '../common.js';
 import type {
   AddTagsToResourceRequest,
