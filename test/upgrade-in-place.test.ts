@@ -41,6 +41,22 @@ interface Expected {
 const expected = JSON.parse(readFileSync(join(FIXTURE, 'expected.json'), 'utf8')) as Expected;
 const hosts = JSON.parse(readFileSync(join(FIXTURE, 'hosts.json'), 'utf8')) as SavedHost[];
 
+/** The current server on a copy of the fixture's data directory, with the clock `now`. */
+async function startOnCopy(
+  now: () => Date,
+): Promise<{ dataDir: string; server: RunningServer; admin: AwsJsonCaller }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'berth-upgrade-'));
+  cpSync(join(FIXTURE, 'datadir'), dataDir, { recursive: true });
+  const { region, accountId, heartbeatInterval, sessionTimeout } = expected.server;
+  const config = resolveServerConfig(
+    { listen: '127.0.0.1:0', dataDir, region, accountId, heartbeatInterval, sessionTimeout },
+    {},
+  );
+  const server = await startServer(config, { logger: pino({ level: 'silent' }), now });
+  const admin = new AwsJsonCaller(server.url, region, readAdminKeys(join(dataDir, 'credentials')), now);
+  return { dataDir, server, admin };
+}
+
 describe(`a data directory from release 0.1 (${expected.release}), upgraded in place`, () => {
   let dataDir: string;
   let server: RunningServer;
@@ -51,15 +67,7 @@ describe(`a data directory from release 0.1 (${expected.release}), upgraded in p
   const ecs = (op: string, input: Record<string, unknown>) => admin.ok(`${ECS}.${op}`, input);
 
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'berth-upgrade-'));
-    cpSync(join(FIXTURE, 'datadir'), dataDir, { recursive: true });
-    const { region, accountId, heartbeatInterval, sessionTimeout } = expected.server;
-    const config = resolveServerConfig(
-      { listen: '127.0.0.1:0', dataDir, region, accountId, heartbeatInterval, sessionTimeout },
-      {},
-    );
-    server = await startServer(config, { logger: pino({ level: 'silent' }), now });
-    admin = new AwsJsonCaller(server.url, region, readAdminKeys(join(dataDir, 'credentials')), now);
+    ({ dataDir, server, admin } = await startOnCopy(now));
   });
   after(async () => {
     await server.stop();
@@ -190,5 +198,67 @@ describe(`a data directory from release 0.1 (${expected.release}), upgraded in p
     } finally {
       await agent.close();
     }
+  });
+});
+
+/**
+ * The same data directory started a day after it was written, as a user who upgrades later would: the sweeps
+ * that run at start-up read the old rows and act on them. Stopped tasks are past their retention (1 h) and
+ * deleted with their tags; the running ones and the service stay; the activation (24 h) has expired.
+ */
+describe('a data directory from release 0.1, upgraded a day later', () => {
+  let dataDir: string;
+  let server: RunningServer;
+  let admin: AwsJsonCaller;
+  const offsetMs = Date.parse(expected.recordedAt) + 25 * 3600_000 - Date.now();
+  const now = () => new Date(Date.now() + offsetMs);
+
+  before(async () => {
+    ({ dataDir, server, admin } = await startOnCopy(now));
+  });
+  after(async () => {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('deletes the stopped tasks past their retention, keeps the rest, and expires the activation', async () => {
+    const recorded = (operation: string, status: string) =>
+      expected.calls.find((c) => c.target === `${ECS}.${operation}` && c.input.desiredStatus === status);
+    const stoppedBefore = (recorded('ListTasks', 'STOPPED')?.answer.body as { taskArns: string[] }).taskArns;
+    const runningBefore = (recorded('ListTasks', 'RUNNING')?.answer.body as { taskArns: string[] }).taskArns;
+    assert.equal(stoppedBefore.length, 2, 'the fixture holds two stopped tasks');
+
+    await waitFor(
+      'the start-up sweep to delete the stopped tasks',
+      async () => {
+        const out = await admin.ok(`${ECS}.ListTasks`, { cluster: 'prod', desiredStatus: 'STOPPED' });
+        return (out.taskArns as string[]).length === 0;
+      },
+      5_000,
+      { intervalMs: 50 },
+    );
+    const described = await admin.ok(`${ECS}.DescribeTasks`, { cluster: 'prod', tasks: stoppedBefore });
+    assert.deepEqual(
+      (described.failures as { reason: string }[]).map((f) => f.reason),
+      ['MISSING', 'MISSING'],
+    );
+    const tags = await admin.call(`${ECS}.ListTagsForResource`, { resourceArn: stoppedBefore[0] });
+    assert.equal(tags.status, 400, 'the tags went with the task');
+
+    const running = await admin.ok(`${ECS}.ListTasks`, { cluster: 'prod', desiredStatus: 'RUNNING' });
+    assert.deepEqual(running.taskArns, runningBefore);
+    const services = await admin.ok(`${ECS}.DescribeServices`, { cluster: 'prod', services: ['api'] });
+    assert.deepEqual(
+      (services.services as { status: string; runningCount: number }[]).map((s) => [
+        s.status,
+        s.runningCount,
+      ]),
+      [['ACTIVE', 1]],
+    );
+    const activations = await admin.ok('AmazonSSM.DescribeActivations', {});
+    assert.deepEqual(
+      (activations.ActivationList as { Expired: boolean }[]).map((a) => a.Expired),
+      [true],
+    );
   });
 });
