@@ -55,6 +55,8 @@ export interface RawAgentOptions {
   readonly ackPayloads?: boolean;
   /** Acknowledge TaskManifestMessages at once. @default true */
   readonly ackManifests?: boolean;
+  /** When the handshake is signed: the server's clock, where a test moved it. @default now */
+  readonly signingDate?: Date;
 }
 
 type Received<K extends keyof ServerToAgent> = ServerToAgent[K];
@@ -85,7 +87,11 @@ export class RawAgent {
     ws.on('error', () => undefined);
   }
 
-  static async connect(t: ServerHandle, host: RawHost, options: RawAgentOptions = {}): Promise<RawAgent> {
+  static async connect(
+    t: Pick<ServerHandle, 'url' | 'region'>,
+    host: RawHost,
+    options: RawAgentOptions = {},
+  ): Promise<RawAgent> {
     const url = sessionUrl(t.url, {
       clusterArn: host.clusterArn,
       containerInstanceArn: host.arn,
@@ -98,7 +104,7 @@ export class RawAgent {
       url,
       region: t.region,
       credentials: host.credentials,
-      signingDate: new Date(),
+      signingDate: options.signingDate ?? new Date(),
     });
     const ws = new WebSocket(url, { headers, perMessageDeflate: false });
     const agent = new RawAgent(ws, host, options);
