@@ -85,7 +85,7 @@ void describe('berth credentials', () => {
     const ecs = new ECSClient({
       endpoint: plane().url,
       region: plane().region,
-      credentials: keys,
+      credentials: { ...keys },
       maxAttempts: 1,
     });
     try {
@@ -211,7 +211,7 @@ void describe('berth credentials', () => {
       const expired = new ECSClient({
         endpoint: plane().url,
         region: plane().region,
-        credentials: seen[0]!,
+        credentials: { ...seen[0]! },
         maxAttempts: 1,
       });
       await failure(expired.send(new DiscoverPollEndpointCommand({})), 'ExpiredTokenException');
