@@ -100,7 +100,7 @@ The stock Amazon ECS agent instead of Berth's:
   or the amazon/amazon-ecs-agent image, mounting the credentials' directory (not the file: it is replaced on
   every renewal) at /rotatingcreds:
     docker run -d --name ecs-agent --restart unless-stopped --net host --env-file /etc/ecs/ecs.config \\
-      -v /var/run/docker.sock:/var/run/docker.sock -v /var/lib/ecs/data:/data -v /var/log/ecs:/log \\
+      -v /var/run:/var/run -v /etc/ecs:/etc/ecs -v /var/lib/ecs/data:/data -v /var/log/ecs:/log \\
       -v /rotatingcreds:/rotatingcreds:ro -e ECS_DATADIR=/data -e ECS_LOGFILE=/log/ecs-agent.log \\
       amazon/amazon-ecs-agent:latest
   The stock agent listens on the fixed ports 51678 and 51679: do not run it next to Berth's own agent.
