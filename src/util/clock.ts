@@ -6,7 +6,9 @@
 /** What a timer handle offers: Node's timers, or a fake one. */
 export interface Timer {
   /** The timer alone does not keep the process alive. */
-  unref(): unknown;
+  unref(): this;
+  /** Starts the timer's wait again from now, as if just set (a deadline pushed back by activity). */
+  refresh(): this;
 }
 
 export interface Clock {

@@ -8,6 +8,7 @@ import type { Clock, Timer } from '../clock.js';
 
 interface Pending {
   at: number;
+  readonly delay: number;
   readonly fn: () => void;
   /** Set for intervals. */
   readonly every?: number;
@@ -16,8 +17,15 @@ interface Pending {
 }
 
 class FakeTimer implements Timer {
-  constructor(readonly id: number) {}
+  constructor(
+    readonly id: number,
+    readonly onRefresh: (id: number) => void,
+  ) {}
   unref(): this {
+    return this;
+  }
+  refresh(): this {
+    this.onRefresh(this.id);
     return this;
   }
 }
@@ -102,10 +110,15 @@ export class FakeClock implements Clock {
   }
 
   #add(fn: () => void, ms: number, every: number | undefined): Timer {
-    const timer = new FakeTimer(++this.#order);
+    const id = ++this.#order;
     const delay = Number.isFinite(ms) ? Math.max(0, ms) : 0;
-    this.#timers.set(timer.id, { at: this.#now + delay, fn, every, order: timer.id });
-    return timer;
+    // Like Node's refresh(): a timer that already fired is not set again.
+    const refresh = (refreshed: number) => {
+      const pending = this.#timers.get(refreshed);
+      if (pending !== undefined) pending.at = this.#now + pending.delay;
+    };
+    this.#timers.set(id, { at: this.#now + delay, delay, fn, every, order: id });
+    return new FakeTimer(id, refresh);
   }
 
   #next(until: number): [number, Pending] | undefined {
