@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { SecretLookup, SignedRequest, SigningSecret } from './sigv4.js';
 import { verifySigV4 } from './sigv4.js';
-import { assertApiError } from '../ecs/testing/assert-api-error.js';
+import { assertApiError } from '../ecs/testing/api-error.js';
 import type { BotocoreSpec } from './testing/botocore-sign.js';
 import { botocoreSign } from './testing/botocore-sign.js';
 

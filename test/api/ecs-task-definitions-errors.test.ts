@@ -17,7 +17,7 @@ import {
 import fc from 'fast-check';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
 import { rawCall, type RawResult } from '../rigs/raw-call.js';
-import { failure } from '../rigs/assertions.js';
+import { failure } from '../../src/ecs/testing/api-error.js';
 
 const ACCOUNT = '123456789012';
 

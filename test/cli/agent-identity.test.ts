@@ -27,7 +27,7 @@ import {
   type InstanceCredentialIdentity,
 } from '../../src/agent/identity/index.js';
 import { Arns } from '../../src/ecs/arn.js';
-import { failure } from '../rigs/assertions.js';
+import { failure } from '../../src/ecs/testing/api-error.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
 import { rawAwsCall } from '../rigs/raw-call.js';
 

@@ -17,7 +17,7 @@ import {
   type Attribute,
   type ListAttributesRequest,
 } from '@aws-sdk/client-ecs';
-import { failure } from '../rigs/assertions.js';
+import { failure } from '../../src/ecs/testing/api-error.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
 
 const AGENT_ATTRIBUTES: Attribute[] = [

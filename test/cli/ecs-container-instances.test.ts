@@ -23,7 +23,7 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { Arns } from '../../src/ecs/arn.js';
-import { failure } from '../rigs/assertions.js';
+import { failure } from '../../src/ecs/testing/api-error.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
 
 const arns = new Arns('us-east-1', '123456789012');

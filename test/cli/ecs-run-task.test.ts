@@ -18,7 +18,7 @@ import {
   type RunTaskRequest,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { failure } from '../rigs/assertions.js';
+import { failure } from '../../src/ecs/testing/api-error.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
 import {
   addHost,

@@ -15,7 +15,7 @@ import {
   type CreateServiceRequest,
   type UpdateServiceRequest,
 } from '@aws-sdk/client-ecs';
-import { failure } from '../rigs/assertions.js';
+import { failure } from '../../src/ecs/testing/api-error.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
 import { createCluster, registerDefinition } from '../rigs/run-task-fixtures.js';
 import { FAST_SERVICES } from '../rigs/service-fixtures.js';

@@ -19,7 +19,7 @@ import {
   UpdateServiceCommand,
   type Service,
 } from '@aws-sdk/client-ecs';
-import { failure } from '../rigs/assertions.js';
+import { failure } from '../../src/ecs/testing/api-error.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
 import { addHost, createCluster, registerDefinition, setConnected } from '../rigs/run-task-fixtures.js';
 import { describeService, fakeAgents, FAST_SERVICES, serviceTasks } from '../rigs/service-fixtures.js';

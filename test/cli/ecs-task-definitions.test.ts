@@ -24,7 +24,7 @@ import Database from 'better-sqlite3';
 import { buildTaskDefinition } from '../../src/domain/task-definition/index.js';
 import { kitchenSinkExternal, nginxAnnouncement } from '../../src/domain/task-definition/testing/fixtures.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
-import { failure } from '../rigs/assertions.js';
+import { failure } from '../../src/ecs/testing/api-error.js';
 
 const run = promisify(execFile);
 const ACCOUNT = '123456789012';

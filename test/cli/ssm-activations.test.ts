@@ -9,7 +9,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { registerManagedInstance, type Registration } from '../../src/agent/identity/registration-client.js';
 import { markInstancePing } from '../../src/control-plane/operations/ssm/index.js';
-import { failure } from '../rigs/assertions.js';
+import { failure } from '../../src/ecs/testing/api-error.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
 import { rawAwsCall } from '../rigs/raw-call.js';
 

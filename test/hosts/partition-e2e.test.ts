@@ -29,7 +29,13 @@ import { TASK_ARN_LABEL } from '../../src/agent/engine/labels.js';
 import type { StateChangeRecord } from '../../src/control-plane/store/types.js';
 import { container, ms, type CliInstance, type CliTask } from '../rigs/cluster-cli.js';
 import { busyboxImage } from '../rigs/images.js';
-import { dockerMs, PartitionRig, sleepUntil, type CliCluster, type CliService } from '../rigs/partition-rig.js';
+import {
+  dockerMs,
+  PartitionRig,
+  sleepUntil,
+  type CliCluster,
+  type CliService,
+} from '../rigs/partition-rig.js';
 import { waitFor } from '../rigs/wait-for.js';
 
 const PREFIX = 'parte2e';

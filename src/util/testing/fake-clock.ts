@@ -126,7 +126,8 @@ export class FakeClock implements Clock {
     for (const entry of this.#timers) {
       const t = entry[1];
       if (t.at > until) continue;
-      if (best === undefined || t.at < best[1].at || (t.at === best[1].at && t.order < best[1].order)) best = entry;
+      if (best === undefined || t.at < best[1].at || (t.at === best[1].at && t.order < best[1].order))
+        best = entry;
     }
     return best;
   }

@@ -138,15 +138,19 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
     const arn = session.containerInstanceArn;
     const previous = this.#instances.get(arn);
     if (previous) this.#stopTimers(previous);
-    const timer = this.#clock.setInterval(() => {
-      if (this.#instances.get(arn)?.sent.size) this.kick(arn);
-    }, this.#resendMs).unref();
-    const manifestTimer = this.#clock.setInterval(() => {
-      const instance = this.#instances.get(arn);
-      if (instance === undefined) return;
-      instance.manifestDue = true;
-      this.kick(arn);
-    }, this.#manifestMs).unref();
+    const timer = this.#clock
+      .setInterval(() => {
+        if (this.#instances.get(arn)?.sent.size) this.kick(arn);
+      }, this.#resendMs)
+      .unref();
+    const manifestTimer = this.#clock
+      .setInterval(() => {
+        const instance = this.#instances.get(arn);
+        if (instance === undefined) return;
+        instance.manifestDue = true;
+        this.kick(arn);
+      }, this.#manifestMs)
+      .unref();
     // What was sent on the previous session may never have arrived: everything owed goes out again now,
     // then the manifest settles what the agent did meanwhile.
     this.#instances.set(arn, {
@@ -432,4 +436,3 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
     void work.finally(() => this.#work.delete(work));
   }
 }
-
