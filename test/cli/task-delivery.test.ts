@@ -28,7 +28,7 @@ import type { TaskStateChange } from '../../src/agent/tasks/contracts.js';
 import { REPORTS_DIR } from '../../src/agent/tasks/reporter.js';
 import { createEcsSubmitter, type SubmitStateChange } from '../../src/agent/tasks/submit-state-change.js';
 import { startTaskRuntime, type TaskRuntime } from '../../src/agent/tasks/task-runtime.js';
-import { FakeTaskEngine } from '../../src/agent/tasks/testing.js';
+import { FakeTaskEngine } from '../../src/agent/testing/fake-task-engine.js';
 import { issueAccessKey } from '../../src/control-plane/auth/access-keys.js';
 import { ackedDesiredStatus } from '../../src/domain/task-record.js';
 import type { AgentEnvelope } from '../../src/acs/messages.js';

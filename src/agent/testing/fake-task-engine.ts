@@ -3,7 +3,7 @@
  * given (the Docker engine is tested on its own).
  */
 import type { AcsTask } from '../../acs/payload.js';
-import type { TaskEngine, TaskState } from './contracts.js';
+import type { TaskEngine, TaskState } from '../tasks/contracts.js';
 
 export function acsTask(id: string, desiredStatus: 'RUNNING' | 'STOPPED' = 'RUNNING'): AcsTask {
   return {
