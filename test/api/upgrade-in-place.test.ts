@@ -17,12 +17,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { pino } from 'pino';
-import { resolveServerConfig } from '../src/control-plane/config.js';
-import { startServer, type RunningServer } from '../src/control-plane/server.js';
-import { readAdminKeys } from '../src/control-plane/auth/bootstrap.js';
-import { connectHost, type SavedHost } from './fixtures/fixture-host.js';
-import { AwsJsonCaller, ECS, replayCalls, type RecordedCall } from './fixtures/upgrade-calls.js';
-import { waitFor } from './wait-for.js';
+import { resolveServerConfig } from '../../src/control-plane/config.js';
+import { startServer, type RunningServer } from '../../src/control-plane/server.js';
+import { readAdminKeys } from '../../src/control-plane/auth/bootstrap.js';
+import { connectHost, type SavedHost } from '../fixtures/fixture-host.js';
+import { AwsJsonCaller, ECS, replayCalls, type RecordedCall } from '../fixtures/upgrade-calls.js';
+import { waitFor } from '../rigs/wait-for.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'release-0.1');
 
