@@ -24,7 +24,7 @@ import { connectHost, type SavedHost } from '../fixtures/fixture-host.js';
 import { AwsJsonCaller, ECS, replayCalls, type RecordedCall } from '../fixtures/upgrade-calls.js';
 import { waitFor } from '../rigs/wait-for.js';
 
-const FIXTURE = join(import.meta.dirname, 'fixtures', 'release-0.1');
+const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'release-0.1');
 
 interface Expected {
   readonly release: string;
