@@ -9,7 +9,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { SecretLookup, SignedRequest } from './sigv4.js';
 import { verifySigV4 } from './sigv4.js';
-import { assertApiError } from '../ecs/testing/assert-api-error.js';
+import { assertApiError } from '../ecs/testing/api-error.js';
 
 const KEY = {
   accessKeyId: 'ASIAGOAGENT000000001',
