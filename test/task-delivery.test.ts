@@ -30,9 +30,9 @@ import { createEcsSubmitter, type SubmitStateChange } from '../src/agent/tasks/s
 import { startTaskRuntime, type TaskRuntime } from '../src/agent/tasks/task-runtime.js';
 import { FakeTaskEngine } from '../src/agent/tasks/testing.js';
 import { issueAccessKey } from '../src/control-plane/auth/access-keys.js';
-import { ackedDesiredStatus } from '../src/domain/task-record.js';
 import type { AgentEnvelope } from '../src/acs/messages.js';
 import type { AcsTask } from '../src/acs/payload.js';
+import type { TaskRecord } from '../src/domain/task-record.js';
 import { ConfigError, resolveServerConfig } from '../src/control-plane/config.js';
 import { purgeStoppedTasks } from '../src/control-plane/tasks/purge.js';
 import { BASE_ATTRIBUTES } from './run-task-fixtures.js';
@@ -198,7 +198,7 @@ async function describeTask(t: TestServer, arn: string): Promise<Task> {
 
 const acked = (t: TestServer, arn: string, status: 'RUNNING' | 'STOPPED') => async () => {
   const record = await t.server.store.tasks.get(arn);
-  return record !== undefined && ackedDesiredStatus(record) === status;
+  return record !== undefined && record.ackedDesiredStatus === status;
 };
 
 /** Counts the payloads the control plane sends that carry `taskArn`. */
@@ -506,7 +506,7 @@ describe('task delivery across a control plane restart', () => {
       agent = await startAgent(t, host, { dropAcks: Number.MAX_SAFE_INTEGER });
       const arn = await runTask(t, host);
       await agent.engine.next((task) => task.arn === arn);
-      assert.equal(ackedDesiredStatus((await t.server.store.tasks.get(arn)) ?? {}), undefined);
+      assert.equal((await t.server.store.tasks.get(arn))?.ackedDesiredStatus, undefined);
       await t.stop();
 
       t = await startTestServer({ ...SERVER_TIMINGS, dataDir, listen: `127.0.0.1:${port}` });
@@ -538,10 +538,12 @@ describe('stopped task retention', () => {
       await t.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
       const arn = (id: string) => `arn:aws:ecs:us-east-1:123456789012:task/${CLUSTER}/${id}`;
       const now = Date.now();
-      const record = (id: string, stoppedMinutesAgo: number): Task => ({
+      const record = (id: string, stoppedMinutesAgo: number): TaskRecord => ({
         taskArn: arn(id),
         clusterArn: CLUSTER_ARN,
         taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1',
+        containerInstanceArn: `arn:aws:ecs:us-east-1:123456789012:container-instance/${CLUSTER}/gone`,
+        version: 4,
         desiredStatus: 'STOPPED',
         lastStatus: 'STOPPED',
         createdAt: new Date(now - 3 * 3_600_000),

@@ -163,10 +163,10 @@ export class ServiceController {
         let serviceAfter: string | undefined;
         do {
           const page = await this.#o.store.services.list(
-            { clusterArn: cluster.clusterArn ?? '', statuses: ['ACTIVE', 'DRAINING'] },
+            { clusterArn: cluster.clusterArn, statuses: ['ACTIVE', 'DRAINING'] },
             { limit: PAGE, ...(serviceAfter !== undefined && { after: serviceAfter }) },
           );
-          arns.push(...page.items.map((s) => s.serviceArn ?? ''));
+          arns.push(...page.items.map((s) => s.serviceArn));
           serviceAfter = page.nextKey;
         } while (serviceAfter !== undefined);
       }

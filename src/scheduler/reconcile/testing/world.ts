@@ -5,6 +5,7 @@
  * `agent*` methods play the agents (start, stop, fail tasks). Pure: no I/O, deterministic.
  */
 import { EMPTY_SERVICE_STATE, type ServiceState } from '../../../domain/service-record.js';
+import type { HealthStatus } from '../../../domain/status.js';
 import { instance, requirements, type InstanceSpec } from '../../testing/fixtures.js';
 import type { PlacedTask } from '../../snapshot.js';
 import { clusterSnapshot, type ClusterSnapshot } from '../../snapshot.js';
@@ -202,7 +203,7 @@ export class World {
 
   /** A task fails: it never started (PENDING) or its essential container exited (RUNNING). */
   agentFail(arn: string): void {
-    this.tasks = this.tasks.map((t) =>
+    this.tasks = this.tasks.map((t): ServiceTask =>
       t.arn === arn
         ? {
             ...t,
@@ -214,7 +215,7 @@ export class World {
     );
   }
 
-  setHealth(arn: string, health: string): void {
+  setHealth(arn: string, health: HealthStatus): void {
     this.tasks = this.tasks.map((t) => (t.arn === arn ? { ...t, health } : t));
   }
 
