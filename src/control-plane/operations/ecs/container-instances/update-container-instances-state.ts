@@ -1,5 +1,4 @@
 import type {
-  ContainerInstance,
   Failure,
   UpdateContainerInstancesStateRequest,
   UpdateContainerInstancesStateResponse,

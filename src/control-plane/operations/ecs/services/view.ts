@@ -46,11 +46,16 @@ const SERVICE_MEMBERS: Members<Service> = {
   resourceManagementType: true,
 };
 
+/** ECS's Service for a record, as stored (see `serviceView` for tags). */
+export function renderService(record: ServiceRecord): Service {
+  return copyMembers<Service>(record, SERVICE_MEMBERS);
+}
+
 export async function serviceView(
   ctx: RequestContext,
   record: ServiceRecord,
   withTags: boolean,
 ): Promise<Service> {
-  const { tags: _stored, ...rest } = copyMembers<Service>(record, SERVICE_MEMBERS);
+  const { tags: _stored, ...rest } = renderService(record);
   return withTags ? { ...rest, tags: await ctx.store.tags.list(record.serviceArn) } : rest;
 }
