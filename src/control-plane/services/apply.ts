@@ -229,6 +229,6 @@ async function dropTags(tx: Store, arn: string): Promise<void> {
   if (tags.length > 0)
     await tx.tags.remove(
       arn,
-      tags.map((t) => t.key ?? ''),
+      tags.map((t) => t.key),
     );
 }

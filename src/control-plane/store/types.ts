@@ -180,8 +180,14 @@ export interface ServiceStore {
   count(filter: ServiceFilter): Promise<number>;
 }
 
+/** A stored tag: what TagResource accepted, so it always has its key and value. */
+export interface StoredTag {
+  key: string;
+  value: string;
+}
+
 export interface TagStore {
-  list(resourceArn: string): Promise<Tag[]>;
+  list(resourceArn: string): Promise<StoredTag[]>;
   /** Adds or overwrites the given keys. */
   put(resourceArn: string, tags: readonly Tag[]): Promise<void>;
   remove(resourceArn: string, keys: readonly string[]): Promise<void>;

@@ -42,7 +42,7 @@ export async function requestStop(
   if (tags.length > 0)
     await tx.tags.remove(
       arn,
-      tags.map((t) => t.key ?? ''),
+      tags.map((t) => t.key),
     );
   return stopping;
 }

@@ -100,7 +100,7 @@ async function taskTags(
 ): Promise<Tag[]> {
   const byKey = new Map<string, Tag>();
   if (input.propagateFromDefinition) {
-    for (const tag of await tx.tags.list(definition.taskDefinitionArn ?? '')) byKey.set(tag.key ?? '', tag);
+    for (const tag of await tx.tags.list(definition.taskDefinitionArn ?? '')) byKey.set(tag.key, tag);
   }
   for (const tag of input.tags) byKey.set(tag.key ?? '', tag);
   if (byKey.size > MAX_TAGS) {

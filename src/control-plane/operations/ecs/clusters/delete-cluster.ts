@@ -40,7 +40,7 @@ export const deleteCluster = defineOperation<DeleteClusterRequest, DeleteCluster
       const tags = await tx.tags.list(clusterArn);
       await tx.tags.remove(
         clusterArn,
-        tags.map((t) => t.key ?? ''),
+        tags.map((t) => t.key),
       );
       return next;
     });

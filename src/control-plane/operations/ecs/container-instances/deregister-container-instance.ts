@@ -55,7 +55,7 @@ export const deregisterContainerInstance = defineOperation<
       const tags = await tx.tags.list(arn);
       await tx.tags.remove(
         arn,
-        tags.map((t) => t.key ?? ''),
+        tags.map((t) => t.key),
       );
       return { clusterArn, instance: next };
     });
