@@ -116,7 +116,7 @@ export function cpuSecondsOf(pid: number): number | undefined {
 }
 
 export { readAdminKeys } from '../src/control-plane/auth/bootstrap.js';
-import { freePort } from '../test/harness.js';
+import { freePort } from '../test/rigs/harness.js';
 
 export { freePort };
 

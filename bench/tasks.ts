@@ -49,7 +49,7 @@ import Dockerode from 'dockerode';
 import { ownerIdOf } from '../src/agent/engine/agent-engine.js';
 import { IMAGE_PULL_BEHAVIORS, type ImagePullBehavior } from '../src/agent/engine/engine-config.js';
 import { OWNER_LABEL } from '../src/agent/engine/labels.js';
-import { HTTPD_IMAGE } from '../test/images.js';
+import { HTTPD_IMAGE } from '../test/rigs/images.js';
 import {
   createActivation,
   memoryOf,

@@ -1,9 +1,16 @@
 #!/usr/bin/env node
-// Runs the node:test suites under the given folders or files (default: src and test).
+// Runs the node:test suites under the given folders or files (default: src and test, every tier).
+// `--fast` runs the hermetic tier instead: what needs no Docker engine, no root, no network namespaces and no
+// AWS CLI — the unit tests under src/ and test/api/ and test/protocol/. A test under src/ that needs Docker or
+// the AWS CLI says so in its name (`*.docker.test.ts`, `*.cli.test.ts`) and stays out of the fast tier; under
+// test/ the folder says it (rigs/ holds no tests; docker/, hosts/ and cli/ are the slow tiers).
 // Node 20's `--test` takes no globs, so the files are collected here.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+
+const FAST_ROOTS = ['src', 'test/api', 'test/protocol'];
+const NOT_HERMETIC = /\.(docker|cli)\.test\.ts$/;
 
 function collect(path, out) {
   if (statSync(path).isDirectory()) {
@@ -17,8 +24,12 @@ function collect(path, out) {
   return out;
 }
 
-const roots = process.argv.slice(2);
-const files = (roots.length > 0 ? roots : ['src', 'test']).flatMap((r) => collect(r, []));
+const args = process.argv.slice(2);
+const fast = args.includes('--fast');
+const roots = args.filter((a) => a !== '--fast');
+const files = (roots.length > 0 ? roots : fast ? FAST_ROOTS : ['src', 'test'])
+  .flatMap((r) => collect(r, []))
+  .filter((f) => !fast || !NOT_HERMETIC.test(f));
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
@@ -27,6 +38,7 @@ const concurrency = process.env.BERTH_TEST_CONCURRENCY ?? '2';
 // node:test has no default timeout: one hung test would hold CI until its 90-minute limit. Node 20 applies it
 // to each test file as a whole; the longest, the partition test, cuts hosts off for 3 minutes and takes ~4.
 const TEST_TIMEOUT_MS = 8 * 60_000;
+const started = Date.now();
 const result = spawnSync(
   process.execPath,
   [
@@ -40,4 +52,6 @@ const result = spawnSync(
   ],
   { stdio: 'inherit' },
 );
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+console.log(`${files.length} test files${fast ? ' (fast tier)' : ''} in ${seconds} s`);
 process.exit(result.status ?? 1);

@@ -105,7 +105,7 @@ ensure_busybox() {
   apt_install busybox-static
 }
 
-# Test hosts (test/hosts.ts): network namespaces and veth pairs (ip, from iproute2), processes started inside
+# Test hosts (test/rigs/hosts.ts): network namespaces and veth pairs (ip, from iproute2), processes started inside
 # them (nsenter, from util-linux), and a containerd and dockerd per host (containerd comes with docker.io;
 # iptables is what dockerd publishes ports with inside each namespace).
 ensure_test_host_tools() {

@@ -1,17 +1,23 @@
 /**
- * Encoding and decoding of session envelopes. Decoding checks only the envelope and the members each
- * handler relies on; an unknown type is reported, not thrown, so a newer peer cannot crash an older one.
+ * Encoding and decoding of session envelopes. Decoding checks the envelope, then validates the message
+ * against the structure of the same name in the protocol's model (`model/acs.json`) with the validator ECS
+ * requests go through (`ecs/model/validate-shape.ts`): both ends refuse the same malformed messages, and the
+ * error names the member. As there, unknown members are ignored and null counts as absent, so a newer peer's
+ * additions pass; an unknown type is reported, not thrown, so a newer peer cannot crash an older one.
  */
+import { findViolation } from '../ecs/model/validate-shape.js';
 import { ACS_ERROR_TYPES } from './messages.js';
 import type {
   AcsErrorType,
   AgentEnvelope,
   AgentToServer,
+  Envelope,
   HandshakeError,
   ServerEnvelope,
   ServerToAgent,
   SessionQuery,
 } from './messages.js';
+import { acsModel } from './model/load-model.js';
 
 export function encodeEnvelope(envelope: ServerEnvelope | AgentEnvelope): string {
   return JSON.stringify(envelope);
@@ -20,10 +26,10 @@ export function encodeEnvelope(envelope: ServerEnvelope | AgentEnvelope): string
 export type Decoded<E> =
   { readonly ok: true; readonly envelope: E } | { readonly ok: false; readonly error: string };
 
-function decode<M>(
-  text: string,
-  required: { readonly [K in keyof M]: readonly string[] },
-): Decoded<Envelope<M>> {
+/** The envelope types one side accepts; listing them by the message map makes a forgotten one a type error. */
+type Accepted<M> = { readonly [K in keyof M]: true };
+
+function decode<M>(text: string, accepted: Accepted<M>): Decoded<Envelope<M>> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -32,47 +38,50 @@ function decode<M>(
   }
   if (parsed === null || typeof parsed !== 'object') return { ok: false, error: 'frame is not an object' };
   const { type, message } = parsed as { type?: unknown; message?: unknown };
-  if (typeof type !== 'string' || !(type in required)) {
+  // An own-property check, so `constructor` & co. are unknown types too.
+  if (typeof type !== 'string' || !Object.hasOwn(accepted, type)) {
     return { ok: false, error: `unknown message type ${JSON.stringify(type)}` };
   }
   if (message === null || typeof message !== 'object') return { ok: false, error: `${type} has no message` };
-  for (const member of required[type as keyof M]) {
-    if (!(member in message)) return { ok: false, error: `${type} lacks ${member}` };
+  const violation = findViolation(acsModel, type, message);
+  if (violation !== undefined) {
+    const error =
+      violation.kind === 'missing' ? `${type} lacks ${violation.path}` : `${type}: ${violation.message}`;
+    return { ok: false, error };
   }
   return { ok: true, envelope: { type, message } as Envelope<M> };
 }
 
-type Envelope<M> = { [K in keyof M]: { readonly type: K; readonly message: M[K] } }[keyof M];
-
-const AGENT_REQUIRED: { readonly [K in keyof AgentToServer]: readonly string[] } = {
-  HeartbeatAckRequest: ['messageId'],
-  AckRequest: ['messageId'],
-  NackRequest: ['messageId', 'reason'],
-  TaskStopVerificationMessage: ['messageId', 'stopCandidates'],
+/** What the control plane accepts from an agent. */
+export const AGENT_MESSAGE_TYPES: Accepted<AgentToServer> = {
+  HeartbeatAckRequest: true,
+  AckRequest: true,
+  NackRequest: true,
+  TaskStopVerificationMessage: true,
 };
 
-const SERVER_REQUIRED: { readonly [K in keyof ServerToAgent]: readonly string[] } = {
-  HeartbeatMessage: ['messageId'],
-  // Only what a NackRequest needs: the payload responder checks the rest and says what is wrong.
-  PayloadMessage: ['messageId'],
-  TaskManifestMessage: ['messageId', 'tasks', 'timeline'],
-  TaskStopVerificationAck: ['messageId', 'stopTasks'],
-  CloseMessage: [],
-  ServerException: ['message'],
-  BadRequestException: ['message'],
-  InvalidClusterException: ['message'],
-  InvalidInstanceException: ['message'],
-  AccessDeniedException: ['message'],
-  InactiveInstanceException: ['message'],
-  ErrorMessage: ['message'],
+/** What an agent accepts from the control plane. */
+export const SERVER_MESSAGE_TYPES: Accepted<ServerToAgent> = {
+  HeartbeatMessage: true,
+  PayloadMessage: true,
+  TaskManifestMessage: true,
+  TaskStopVerificationAck: true,
+  CloseMessage: true,
+  ServerException: true,
+  BadRequestException: true,
+  InvalidClusterException: true,
+  InvalidInstanceException: true,
+  AccessDeniedException: true,
+  InactiveInstanceException: true,
+  ErrorMessage: true,
 };
 
 export function decodeAgentEnvelope(text: string): Decoded<AgentEnvelope> {
-  return decode<AgentToServer>(text, AGENT_REQUIRED);
+  return decode(text, AGENT_MESSAGE_TYPES);
 }
 
 export function decodeServerEnvelope(text: string): Decoded<ServerEnvelope> {
-  return decode<ServerToAgent>(text, SERVER_REQUIRED);
+  return decode(text, SERVER_MESSAGE_TYPES);
 }
 
 /** The session query parameters, decoded, in the order they are sent (also what the agent signs). */

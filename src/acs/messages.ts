@@ -5,6 +5,9 @@
  * Every frame is a text frame holding one envelope `{"type": <name>, "message": {...}}`. Naming follows ACS:
  * control plane -> agent messages end in `Message` (or are errors); agent -> control plane ones end in
  * `Request` or `Ack`. Pure: no I/O.
+ *
+ * The same messages are written as a model, one structure per type (`model/acs.json`), which both ends
+ * validate every received message against (`codec.ts`); `model/acs-model.test.ts` keeps the two in step.
  */
 
 import type {

@@ -7,7 +7,8 @@
  * As in ACS, task-definition fields that have no member of their own (hostname, user, workingDirectory,
  * dockerLabels, ulimits, logConfiguration, healthCheck, readonlyRootFilesystem, extraHosts, dnsServers, ...)
  * travel inside `dockerConfig.config` / `dockerConfig.hostConfig` as JSON strings of the Docker Engine API's
- * container Config and HostConfig objects. Pure: no I/O.
+ * container Config and HostConfig objects. Their model (types, enums, what is required) is `model/acs.json`.
+ * Pure: no I/O.
  */
 
 export const DESIRED_TASK_STATUSES = ['RUNNING', 'STOPPED'] as const;

@@ -21,7 +21,7 @@ import type { TaskState } from './tasks/contracts.js';
 import { FileTaskStateStore } from './tasks/state-store.js';
 import { stateChange } from './engine/task-status.js';
 import type { TaskEngineDeps } from './tasks/task-runtime.js';
-import { acsTask, FakeTaskEngine } from './tasks/testing.js';
+import { acsTask, FakeTaskEngine } from './testing/fake-task-engine.js';
 import { FakeControlPlane } from './testing/control-plane.js';
 
 const INSTANCE =

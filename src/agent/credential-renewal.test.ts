@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { CredentialRenewal, RECHECK_MIN_MS, type RenewableCredentials } from './credential-renewal.js';
 import {
@@ -11,11 +10,12 @@ import {
 } from './identity/index.js';
 import { MAX_ATTEMPTS } from './identity/credentials.js';
 import { SsmCallError, type FetchLike } from './identity/ssm-client.js';
+import { FakeClock } from '../util/testing/fake-clock.js';
 
 const LIFETIME_MS = 400;
 
 /** Credentials that behave like InstanceCredentials: held until half-life, then renewed in the background. */
-function fakeCredentials(renew: () => 'ok' | 'fail' | 'refuse') {
+function fakeCredentials(clock: FakeClock, renew: () => 'ok' | 'fail' | 'refuse') {
   const listeners = new Set<RotationListener>();
   let issued = 0;
   let held: InstanceCredentialIdentity | undefined;
@@ -23,7 +23,7 @@ function fakeCredentials(renew: () => 'ok' | 'fail' | 'refuse') {
     accessKeyId: `K${++issued}`,
     secretAccessKey: 's',
     sessionToken: 't',
-    expiration: new Date(Date.now() + LIFETIME_MS),
+    expiration: new Date(clock.now() + LIFETIME_MS),
   });
   const creds: RenewableCredentials & { gets: number } = {
     gets: 0,
@@ -38,7 +38,7 @@ function fakeCredentials(renew: () => 'ok' | 'fail' | 'refuse') {
         );
       if (outcome === 'ok') {
         // A background renewal: the caller gets the held set; the listeners the new one, a moment later.
-        setTimeout(() => {
+        clock.setTimeout(() => {
           held = make();
           for (const l of listeners) l(held);
         }, 5);
@@ -56,40 +56,42 @@ function fakeCredentials(renew: () => 'ok' | 'fail' | 'refuse') {
 
 void describe('credential renewal', () => {
   void it('renews at every half-life without anyone asking', async () => {
-    const { creds, first, issued } = fakeCredentials(() => 'ok');
-    const renewal = new CredentialRenewal(creds, { onError: (e) => assert.fail(String(e)) });
+    const clock = new FakeClock();
+    const { creds, first, issued } = fakeCredentials(clock, () => 'ok');
+    const renewal = new CredentialRenewal(creds, { onError: (e) => assert.fail(String(e)), clock });
     renewal.start(first);
-    await sleep(LIFETIME_MS * 1.9);
+    await clock.advance(LIFETIME_MS * 1.9);
     renewal.stop();
     assert.ok(
       issued() >= 3,
       `renewed twice in 1.9 lifetimes (at 0.5 + margin, then 0.5 after that) (issued ${issued()})`,
     );
     const after = creds.gets;
-    await sleep(LIFETIME_MS);
+    await clock.advance(LIFETIME_MS);
     assert.equal(creds.gets, after, 'stopped');
   });
 
   void it('asks again while renewal fails, and gives up on a refusal', async () => {
     let outcome: 'ok' | 'fail' | 'refuse' = 'fail';
-    const { creds, first } = fakeCredentials(() => outcome);
+    const clock = new FakeClock();
+    const { creds, first } = fakeCredentials(clock, () => outcome);
     const errors: unknown[] = [];
-    const renewal = new CredentialRenewal(creds, { onError: (e) => errors.push(e) });
+    const renewal = new CredentialRenewal(creds, { onError: (e) => errors.push(e), clock });
     renewal.start(first);
-    await sleep(LIFETIME_MS / 2 + 200);
+    await clock.advance(LIFETIME_MS / 2 + 200);
     assert.equal(creds.gets, 1, 'asked at half-life');
     outcome = 'refuse';
-    await sleep(1_100);
+    await clock.advance(1_100);
     assert.equal(creds.gets, 2, 'asked again after the recheck delay');
     assert.ok(errors[0] instanceof InstanceCredentialsRefusedError);
-    await sleep(1_100);
+    await clock.advance(1_100);
     assert.equal(creds.gets, 2, 'no more after a refusal');
     renewal.stop();
   });
 
   void it('renews credentials that expired while the control plane was unreachable, as soon as it answers again', async () => {
-    let skewMs = 0;
-    const now = () => Date.now() + skewMs;
+    const clock = new FakeClock();
+    const now = () => clock.now();
     let reachable = true;
     let issued = 0;
     let calls = 0;
@@ -112,25 +114,25 @@ void describe('credential renewal', () => {
         privateKey: generateKeyPairSync('ed25519').privateKey,
         fingerprint: 'fp',
       },
-      clock: () => new Date(now()),
+      clock,
       fetch,
       sleep: () => Promise.resolve(),
     });
     const first = await creds.get();
     // The uplink drops, and stays down past the credentials' expiry.
     reachable = false;
-    skewMs = 61_000;
+    await clock.advance(61_000);
     const errors: unknown[] = [];
-    const renewal = new CredentialRenewal(creds, { onError: (e) => errors.push(e), now });
+    const renewal = new CredentialRenewal(creds, { onError: (e) => errors.push(e), clock });
     renewal.start(first);
-    await sleep(300);
+    await clock.advance(300);
     assert.equal(calls, 1 + MAX_ATTEMPTS, 'one renewal round, its retries spent');
     assert.ok(errors.length >= 1 && errors.every((e) => e instanceof SsmCallError && e.transient));
-    await sleep(RECHECK_MIN_MS + 200);
+    await clock.advance(RECHECK_MIN_MS + 200);
     assert.ok(calls >= 1 + 2 * MAX_ATTEMPTS, 'and another round, without end');
 
     reachable = true;
-    await sleep(RECHECK_MIN_MS + 300);
+    await clock.advance(RECHECK_MIN_MS + 300);
     renewal.stop();
     const current = await creds.get();
     assert.equal(current.accessKeyId, 'K2', 'renewed from the identity key once the control plane answered');

@@ -11,6 +11,7 @@ import {
   type InstanceCredentialIdentity,
   type RotationListener,
 } from './identity/index.js';
+import { systemClock, type Clock, type Timer } from '../util/clock.js';
 
 /** Asked this long after the renewal point, so that `get()` finds the keys due for renewal. */
 export const RENEWAL_MARGIN_MS = 100;
@@ -26,21 +27,22 @@ export interface RenewableCredentials {
 export interface CredentialRenewalOptions {
   /** A renewal failed; a refusal (`InstanceCredentialsRefusedError`) ends the renewals. */
   readonly onError: (err: unknown) => void;
-  readonly now?: () => number;
+  /** @default the system clock */
+  readonly clock?: Clock;
 }
 
 export class CredentialRenewal {
   readonly #creds: RenewableCredentials;
   readonly #o: CredentialRenewalOptions;
-  readonly #now: () => number;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #clock: Clock;
+  #timer: Timer | undefined;
   #unsubscribe: (() => void) | undefined;
   #stopped = false;
 
   constructor(creds: RenewableCredentials, options: CredentialRenewalOptions) {
     this.#creds = creds;
     this.#o = options;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Starts from the credentials in hand; every rotation schedules the next renewal. */
@@ -51,19 +53,19 @@ export class CredentialRenewal {
 
   stop(): void {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     this.#unsubscribe?.();
   }
 
   #schedule(c: InstanceCredentialIdentity): void {
-    const lifetime = Math.max(0, c.expiration.getTime() - this.#now());
+    const lifetime = Math.max(0, c.expiration.getTime() - this.#clock.now());
     this.#arm(lifetime * (1 - REFRESH_AT_REMAINING_FRACTION) + RENEWAL_MARGIN_MS, c);
   }
 
   #arm(delayMs: number, held: InstanceCredentialIdentity): void {
     if (this.#stopped) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#tick(held), delayMs);
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = this.#clock.setTimeout(() => void this.#tick(held), delayMs);
     // The session and the introspection server keep the agent alive; this timer alone must not.
     this.#timer.unref();
   }
@@ -84,7 +86,7 @@ export class CredentialRenewal {
   }
 
   #recheckDelay(c: InstanceCredentialIdentity): number {
-    const remaining = c.expiration.getTime() - this.#now();
+    const remaining = c.expiration.getTime() - this.#clock.now();
     return Math.min(RECHECK_MAX_MS, Math.max(RECHECK_MIN_MS, remaining / 4));
   }
 }

@@ -31,6 +31,7 @@ import { ChangeBus } from './events.js';
 import { defaultPublicUrl } from './http/public-url.js';
 import { ServiceController } from './services/controller.js';
 import { startStoppedTaskPurge } from './tasks/purge.js';
+import type { Clock } from '../util/clock.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -54,6 +55,11 @@ export interface RunningServer {
 export interface StartOptions {
   readonly logger?: Logger;
   readonly now?: () => Date;
+  /**
+   * The agent sessions' heartbeats and the task delivery's resends and manifests run on this clock; `now`
+   * defaults to its time. @default the system clock
+   */
+  readonly clock?: Clock;
   /** Called with the time of every agent heartbeat ack. */
   readonly onAgentPing?: (containerInstanceArn: string, at: Date) => void;
   /** How long an unacknowledged payload waits before it is resent; short in tests. @default 10 s */
@@ -77,7 +83,8 @@ export interface ServiceTimings {
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.logger ?? pino({ level: config.logLevel });
-  const now = options.now ?? (() => new Date());
+  const clock = options.clock;
+  const now = options.now ?? (clock ? () => new Date(clock.now()) : () => new Date());
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // Every write goes through the snapshots' observer, so the scheduler's view of a cluster stays current.
   const snapshots = new ClusterSnapshots();
@@ -106,6 +113,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       resendIntervalMs: options.payloadResendIntervalMs,
     }),
     ...(options.manifestIntervalMs !== undefined && { manifestIntervalMs: options.manifestIntervalMs }),
+    ...(clock && { clock }),
   });
   const gateway = new Gateway({
     store,
@@ -114,6 +122,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     authenticate,
     log,
     now,
+    ...(clock && { clock }),
     registry,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     sessionTimeoutMs: config.sessionTimeoutMs,

@@ -9,7 +9,7 @@ import {
   type OutgoingRequest,
 } from './instance-key.js';
 import type { SignedRequest } from './sigv4.js';
-import { assertApiError } from '../ecs/testing/assert-api-error.js';
+import { assertApiError } from '../ecs/testing/api-error.js';
 
 const ID = 'mi-0123456789abcdef0';
 const NOW = new Date('2024-05-01T12:00:00Z');

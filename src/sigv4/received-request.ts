@@ -60,9 +60,14 @@ export function lowerCaseHeaders(headers: IncomingHttpHeaders): ReadonlyMap<stri
   return out;
 }
 
+/**
+ * Query text is form-encoded (`application/x-www-form-urlencoded`): `+` stands for a space, as AWS's own
+ * verifier reads it. Go's `url.Values.Encode` writes spaces as `+` (the stock ECS agent's handshake URL has
+ * `dockerVersion=DockerVersion:+20.10.24`) and signs them as `%20`; the SDKs that mean a literal plus send `%2B`.
+ */
 function decode(text: string): string {
   try {
-    return decodeURIComponent(text);
+    return decodeURIComponent(text.replaceAll('+', ' '));
   } catch {
     // A stray `%` cannot have been produced by a SigV4 signer; keep it verbatim and let the signature fail.
     return text;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SecretLookup, SignedRequest, SigningSecret, VerifyOptions } from './sigv4.js';
 import { verifySigV4 } from './sigv4.js';
-import { assertApiError } from '../ecs/testing/assert-api-error.js';
+import { assertApiError } from '../ecs/testing/api-error.js';
 import type { PlainRequest, SigningSpec, TestCredentials } from './testing/smithy-sign.js';
 import { smithySign } from './testing/smithy-sign.js';
 

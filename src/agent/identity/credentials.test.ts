@@ -10,6 +10,7 @@ import {
   RETRY_MAX_DELAY_MS,
 } from './credentials.js';
 import type { FetchLike } from './ssm-client.js';
+import { systemClock, type Clock } from '../../util/clock.js';
 
 const identity = {
   instanceId: 'mi-0123456789abcdef0',
@@ -43,8 +44,8 @@ function fakeControlPlane(clock: () => Date, script: Answer[] = []) {
 
 function setup(script: Answer[] = []) {
   let nowMs = Date.parse('2024-05-01T00:00:00Z');
-  const clock = () => new Date(nowMs);
-  const plane = fakeControlPlane(clock, script);
+  const clock: Clock = { ...systemClock, now: () => nowMs };
+  const plane = fakeControlPlane(() => new Date(nowMs), script);
   const delays: number[] = [];
   const creds = new InstanceCredentials({
     endpoint: 'http://control-plane.test',

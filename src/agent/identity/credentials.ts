@@ -12,6 +12,7 @@
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { signWithInstanceKey } from '../../sigv4/instance-key.js';
+import { systemClock, type Clock } from '../../util/clock.js';
 import type { AgentIdentity } from './identity.js';
 import { callSsm, SsmCallError, type FetchLike } from './ssm-client.js';
 
@@ -60,10 +61,10 @@ const REFUSALS: Readonly<Record<string, RefusalReason>> = {
 export interface InstanceCredentialsOptions {
   readonly endpoint: string;
   readonly identity: Pick<AgentIdentity, 'instanceId' | 'region' | 'privateKey' | 'fingerprint'>;
-  /** The clock; injectable for tests. */
-  readonly clock?: () => Date;
+  /** Time and the timers between retries. @default the system clock */
+  readonly clock?: Clock;
   readonly fetch?: FetchLike;
-  /** Waits between retries; injectable for tests. */
+  /** Waits between retries. @default a timer on `clock` */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Reports failures of background renewals (the caller still has valid keys meanwhile). */
   readonly onError?: (err: unknown) => void;
@@ -79,7 +80,7 @@ export type RotationListener = (credentials: InstanceCredentialIdentity) => void
 
 export class InstanceCredentials {
   readonly #o: InstanceCredentialsOptions;
-  readonly #clock: () => Date;
+  readonly #clock: Clock;
   readonly #abort = new AbortController();
   readonly #listeners = new Set<RotationListener>();
   #held: Held | undefined;
@@ -88,7 +89,7 @@ export class InstanceCredentials {
 
   constructor(options: InstanceCredentialsOptions) {
     this.#o = options;
-    this.#clock = options.clock ?? (() => new Date());
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** For AWS SDK clients: `new ECSClient({ credentials: creds.provider })`. */
@@ -98,7 +99,7 @@ export class InstanceCredentials {
   async get(): Promise<InstanceCredentialIdentity> {
     if (this.#refused) throw this.#refused;
     if (this.#abort.signal.aborted) throw new Error('InstanceCredentials is closed');
-    const now = this.#clock().getTime();
+    const now = this.#clock.now();
     const held = this.#held;
     if (held !== undefined && now < held.refreshAt) return held.credentials;
     if (held !== undefined && now < held.credentials.expiration.getTime()) {
@@ -142,7 +143,8 @@ export class InstanceCredentials {
         }
         const transient = e instanceof SsmCallError && e.transient;
         if (!transient || attempt >= MAX_ATTEMPTS || this.#abort.signal.aborted) throw e;
-        await (this.#o.sleep ?? abortableSleep)(backoff(attempt), this.#abort.signal);
+        const sleep = this.#o.sleep ?? ((ms, signal) => abortableSleep(this.#clock, ms, signal));
+        await sleep(backoff(attempt), this.#abort.signal);
       }
     }
   }
@@ -153,7 +155,7 @@ export class InstanceCredentials {
       endpoint: this.#o.endpoint,
       operation: 'RequestManagedInstanceRoleToken',
       body: { Fingerprint: identity.fingerprint },
-      sign: (request) => signWithInstanceKey(request, identity, this.#clock()),
+      sign: (request) => signWithInstanceKey(request, identity, new Date(this.#clock.now())),
       signal: this.#abort.signal,
       ...(this.#o.fetch && { fetch: this.#o.fetch }),
     });
@@ -181,7 +183,7 @@ export class InstanceCredentials {
   }
 
   #accept(credentials: InstanceCredentialIdentity): InstanceCredentialIdentity {
-    const now = this.#clock().getTime();
+    const now = this.#clock.now();
     const lifetime = Math.max(0, credentials.expiration.getTime() - now);
     this.#held = { credentials, refreshAt: now + lifetime * (1 - REFRESH_AT_REMAINING_FRACTION) };
     for (const listener of [...this.#listeners]) {
@@ -201,18 +203,18 @@ export function backoff(attempt: number, random: () => number = Math.random): nu
   return step / 2 + random() * (step / 2);
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+function abortableSleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(new Error('InstanceCredentials is closed'));
       return;
     }
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       reject(new Error('InstanceCredentials is closed'));
     };
     signal.addEventListener('abort', onAbort, { once: true });

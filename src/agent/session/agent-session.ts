@@ -33,6 +33,7 @@ import { HANDSHAKE_TIMEOUT_MS, HandshakeRefusedError, openSessionSocket } from '
 import { reconnectDelay, type AttemptOutcome, type SessionError } from './reconnect-policy.js';
 import { createResponders, dispatch } from './responders.js';
 import { sessionUrl, signSessionRequest, type CredentialsProvider } from './signing.js';
+import { systemClock, type Clock } from '../../util/clock.js';
 
 export const AGENT_SESSION_STATES = [
   /** Made, not started. */
@@ -59,15 +60,8 @@ export const READ_TIMEOUT_JITTER_MS = 60_000;
 /** How long `stop()` waits for the closing handshake before it cuts the socket. */
 const STOP_GRACE_MS = 2_000;
 
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+/** The session's timers (read timeout, backoff reset, stop grace); a `Clock` or a `FakeClock` in tests. */
+export type Timers = Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 
 export interface AgentSessionOptions {
   /** DiscoverPollEndpoint's `endpoint`, e.g. `http://10.0.0.5:4650`. */
@@ -151,7 +145,7 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
     super();
     this.#o = options;
     this.#log = options.log ?? pino({ level: 'silent' });
-    this.#timers = options.timers ?? realTimers;
+    this.#timers = options.timers ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#backoff = new ExponentialBackoff({ ...DEFAULT_BACKOFF, ...options.backoff }, this.#random);
   }

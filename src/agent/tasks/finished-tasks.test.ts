@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { FINISHED_TASKS_FILE, FinishedTasks } from './finished-tasks.js';
 import { FileTaskStateStore } from './state-store.js';
-import { acsTask } from './testing.js';
+import { acsTask } from '../testing/fake-task-engine.js';
 
 describe('finished tasks', () => {
   let dir: string;

@@ -9,7 +9,7 @@ import { PayloadResponder } from './payload-responder.js';
 import { SerialQueue } from './serial.js';
 import { StopVerification, VERIFIED_STOP_REASON } from './stop-verification.js';
 import { TaskDelivery } from './task-delivery.js';
-import { acsTask, FakeTaskEngine } from './testing.js';
+import { acsTask, FakeTaskEngine } from '../testing/fake-task-engine.js';
 
 const CLUSTER = 'arn:aws:ecs:us-east-1:123456789012:cluster/edge';
 const INSTANCE = 'arn:aws:ecs:us-east-1:123456789012:container-instance/edge/abc';

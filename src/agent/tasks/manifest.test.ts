@@ -4,7 +4,7 @@ import type { KnownStatus } from '../../domain/status.js';
 import type { TaskIdentifier } from '../../acs/payload.js';
 import type { TaskState } from './contracts.js';
 import { planManifest, type HostView } from './manifest.js';
-import { acsTask } from './testing.js';
+import { acsTask } from '../testing/fake-task-engine.js';
 
 const CLUSTER = 'arn:aws:ecs:us-east-1:123456789012:cluster/edge';
 

@@ -4,7 +4,7 @@ import type { AgentEnvelope } from '../../acs/messages.js';
 import type { AcsTask, PayloadMessage } from '../../acs/payload.js';
 import type { TaskState, TaskStateChange, TaskStateStore } from './contracts.js';
 import { PayloadResponder, taskProblem } from './payload-responder.js';
-import { acsTask, FakeTaskEngine } from './testing.js';
+import { acsTask, FakeTaskEngine } from '../testing/fake-task-engine.js';
 
 const CLUSTER = 'arn:aws:ecs:us-east-1:123456789012:cluster/edge';
 const INSTANCE = 'arn:aws:ecs:us-east-1:123456789012:container-instance/edge/abc';

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { AcsTask } from '../../acs/payload.js';
 import type { TaskState } from './contracts.js';
 import { FileTaskStateStore, TASKS_DIR } from './state-store.js';
-import { acsTask } from './testing.js';
+import { acsTask } from '../testing/fake-task-engine.js';
 
 function state(task: AcsTask, knownStatus: TaskState['knownStatus'] = 'NONE'): TaskState {
   return { task, knownStatus, containers: [{ name: 'web', knownStatus }] };

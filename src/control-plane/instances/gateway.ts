@@ -22,6 +22,7 @@ import { admit, type Admitted } from './admission.js';
 import { AgentConnectedWriter } from './agent-connected.js';
 import { createSessionMetrics, type SessionMetrics } from './metrics.js';
 import { Session, type AgentPingListener, type SessionAckListener } from './session.js';
+import type { Clock } from '../../util/clock.js';
 
 /**
  * Agents send acks and small requests; 1 MiB is far above any of them and stops a misbehaving peer from
@@ -35,6 +36,8 @@ export interface GatewayOptions {
   readonly authenticate: Authenticate;
   readonly log: Logger;
   readonly now: () => Date;
+  /** The sessions' heartbeat and silence timers. @default the system clock */
+  readonly clock?: Clock;
   readonly heartbeatIntervalMs: number;
   readonly sessionTimeoutMs: number;
   /** The server's metrics registry; the gateway adds its session metrics to it. */
@@ -197,6 +200,7 @@ export class Gateway {
       metrics: this.#metrics,
       log: this.#o.log.child({ containerInstanceArn: arn }),
       now: this.#o.now,
+      ...(this.#o.clock && { clock: this.#o.clock }),
       ...(this.#o.onPing && { onPing: this.#o.onPing }),
       onClosed: (s) => this.#onClosed(s),
       ...(this.#o.sessionListener && { acks: this.#o.sessionListener }),

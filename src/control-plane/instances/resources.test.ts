@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Resource } from '@aws-sdk/client-ecs';
 import { containerRecord, taskRecord } from '../../domain/testing/records.js';
-import { expectApiError } from '../../ecs/testing/expect-api-error.js';
+import { expectApiError } from '../../ecs/testing/api-error.js';
 import {
   MAX_RESERVED_PORTS,
   registeredResources,

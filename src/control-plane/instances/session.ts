@@ -18,6 +18,7 @@ import { decodeAgentEnvelope, encodeEnvelope } from '../../acs/codec.js';
 import type { AckRequest, AgentToServer, NackRequest, ServerEnvelope } from '../../acs/messages.js';
 import type { TaskStopVerificationMessage } from '../../acs/payload.js';
 import type { SessionCloseReason, SessionMetrics } from './metrics.js';
+import { systemClock, type Clock, type Timer } from '../../util/clock.js';
 
 /** Heartbeats whose ack never came are forgotten beyond this many, so a silent agent cannot grow the map. */
 const MAX_PENDING_HEARTBEATS = 16;
@@ -38,6 +39,8 @@ export interface SessionOptions {
   readonly metrics: SessionMetrics;
   readonly log: Logger;
   readonly now: () => Date;
+  /** Heartbeat and silence timers. @default the system clock */
+  readonly clock?: Clock;
   /** Called with the time of every heartbeat ack (for `LastPingDateTime`-style uses). */
   readonly onPing?: AgentPingListener;
   /** Called once, when the socket has closed. */
@@ -79,13 +82,15 @@ export class Session {
   #closed = false;
   readonly #o: SessionOptions;
   readonly #pending = new Map<string, number>();
-  readonly #heartbeat: NodeJS.Timeout;
-  readonly #deadline: NodeJS.Timeout;
+  readonly #clock: Clock;
+  readonly #heartbeat: Timer;
+  readonly #deadline: Timer;
   readonly #closedPromise: Promise<void>;
   readonly #responders: AgentResponders;
 
   constructor(o: SessionOptions) {
     this.#o = o;
+    this.#clock = o.clock ?? systemClock;
     this.clusterArn = o.clusterArn;
     this.containerInstanceArn = o.containerInstanceArn;
     this.ec2InstanceId = o.ec2InstanceId;
@@ -113,8 +118,8 @@ export class Session {
     o.socket.on('close', (code) => this.#onSocketClosed(code));
     // Errors are followed by 'close'; without a listener they would crash the process.
     o.socket.on('error', (err) => o.log.debug({ err }, 'session socket error'));
-    this.#heartbeat = setInterval(() => this.#sendHeartbeat(), o.heartbeatIntervalMs).unref();
-    this.#deadline = setTimeout(() => this.#onSilence(), o.sessionTimeoutMs).unref();
+    this.#heartbeat = this.#clock.setInterval(() => this.#sendHeartbeat(), o.heartbeatIntervalMs).unref();
+    this.#deadline = this.#clock.setTimeout(() => this.#onSilence(), o.sessionTimeoutMs).unref();
     o.metrics.opened.inc();
     o.metrics.sessions.inc();
     // The first heartbeat goes out at once: the agent learns the session works, and the RTT is known early.
@@ -152,7 +157,7 @@ export class Session {
     this.#closeReason = reason;
     if (farewell) this.send(farewell);
     this.#o.socket.close(code, reason);
-    setTimeout(() => this.#o.socket.terminate(), CLOSE_GRACE_MS).unref();
+    this.#clock.setTimeout(() => this.#o.socket.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   #onFrame(data: RawData, isBinary: boolean): void {
@@ -204,8 +209,8 @@ export class Session {
   #onSocketClosed(code: number): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#heartbeat);
-    clearTimeout(this.#deadline);
+    this.#clock.clearInterval(this.#heartbeat);
+    this.#clock.clearTimeout(this.#deadline);
     const reason = this.#closeReason ?? 'agent_closed';
     this.#o.metrics.sessions.dec();
     this.#o.metrics.closed.inc({ reason });

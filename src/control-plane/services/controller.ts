@@ -12,7 +12,6 @@
  * nothing announces nothing, so the loop comes to rest.
  */
 import type { Logger } from 'pino';
-import type { ChangeSink } from '../events.js';
 import type { SnapshotSource } from '../context.js';
 import { newTaskId } from '../tasks/new-task.js';
 import type { Arns } from '../../ecs/arn.js';

@@ -1,18 +1,18 @@
 /**
- * Second pass of input validation, over a body whose JSON types are known to be right (`check-types.ts` ran
- * first): required members, enums, lengths, ranges and patterns. A violation is an
- * InvalidParameterException naming the member path and the limit, so the caller knows what to fix.
+ * Second pass of model validation, over a value whose JSON types are known to be right (`check-types.ts` ran
+ * first): required members, enums, lengths, ranges and patterns. A violation (an InvalidParameterException
+ * in ECS) names the member path and the limit, so the sender knows what to fix.
  */
-import { ApiError } from '../errors.js';
 import { describeBounds, indexPath, keyPath, memberPath, quoteValue } from './describe.js';
 import { javaPatternToRegExp } from './java-regex.js';
 import { base64ByteLength, codePointLength, memberValue } from './json-value.js';
 import type { JsonObject } from './json-value.js';
 import { shapeNamed } from './service-model.js';
 import type { ServiceModel, Shape, StringShape } from './service-model.js';
+import { ShapeViolation } from './shape-violation.js';
 
-function invalid(message: string): ApiError {
-  return new ApiError('InvalidParameterException', message);
+function invalid(path: string, message: string): ShapeViolation {
+  return new ShapeViolation('constraint', path, message);
 }
 
 function outside(n: number, min: number | undefined, max: number | undefined): boolean {
@@ -20,7 +20,7 @@ function outside(n: number, min: number | undefined, max: number | undefined): b
   return (min !== undefined && !(n >= min)) || (max !== undefined && !(n <= max));
 }
 
-/** Throws an InvalidParameterException for the first constraint (in member order) the value breaks. */
+/** Throws a ShapeViolation for the first constraint (in member order) the value breaks. */
 export function checkConstraints(
   model: ServiceModel,
   shape: Shape,
@@ -40,14 +40,20 @@ export function checkConstraints(
         const set = members.filter(([name]) => memberValue(obj, name) !== undefined).map(([name]) => name);
         if (set.length !== 1) {
           const names = members.map(([name]) => name).join(', ');
-          throw invalid(`Invalid value for ${subject}: set exactly one of ${names}; got ${set.length}.`);
+          throw invalid(
+            path,
+            `Invalid value for ${subject}: set exactly one of ${names}; got ${set.length}.`,
+          );
         }
       }
       const required = new Set(shape.required ?? []);
       for (const [name, ref] of members) {
         const v = memberValue(obj, name);
         if (v === undefined) {
-          if (required.has(name)) throw invalid(`Missing required parameter '${memberPath(path, name)}'.`);
+          if (required.has(name)) {
+            const where = memberPath(path, name);
+            throw new ShapeViolation('missing', where, `Missing required parameter '${where}'.`);
+          }
           continue;
         }
         checkConstraints(model, shapeNamed(model, ref.shape), v, memberPath(path, name), secret);
@@ -58,6 +64,7 @@ export function checkConstraints(
       const items = value as readonly unknown[];
       if (outside(items.length, shape.min, shape.max)) {
         throw invalid(
+          path,
           `Invalid number of items in ${subject}: must be ${describeBounds(shape.min, shape.max)}, got ${items.length}.`,
         );
       }
@@ -69,19 +76,20 @@ export function checkConstraints(
       const entries = Object.entries(value as JsonObject);
       if (outside(entries.length, shape.min, shape.max)) {
         throw invalid(
+          path,
           `Invalid number of entries in ${subject}: must be ${describeBounds(shape.min, shape.max)}, got ${entries.length}.`,
         );
       }
       const keyShape = shapeNamed(model, shape.key.shape);
       const valueShape = shapeNamed(model, shape.value.shape);
       for (const [k, v] of entries) {
-        if (keyShape.type === 'string') checkString(keyShape, k, `a key of ${subject}`, secret);
+        if (keyShape.type === 'string') checkString(keyShape, k, path, `a key of ${subject}`, secret);
         checkConstraints(model, valueShape, v, keyPath(path, k), secret);
       }
       return;
     }
     case 'string':
-      checkString(shape, value as string, subject, secret);
+      checkString(shape, value as string, path, subject, secret);
       return;
     case 'integer':
     case 'long':
@@ -91,6 +99,7 @@ export function checkConstraints(
       if (outside(n, shape.min, shape.max)) {
         const shown = secret ? '' : ` ${String(value)}`;
         throw invalid(
+          path,
           `Invalid value${shown} for ${subject}: must be ${describeBounds(shape.min, shape.max)}.`,
         );
       }
@@ -100,6 +109,7 @@ export function checkConstraints(
       const bytes = base64ByteLength(value as string);
       if (outside(bytes, shape.min, shape.max)) {
         throw invalid(
+          path,
           `Invalid length for ${subject}: must be ${describeBounds(shape.min, shape.max)} bytes, got ${bytes}.`,
         );
       }
@@ -112,18 +122,25 @@ export function checkConstraints(
 }
 
 /** Enum, then length, then pattern: the most specific complaint first. */
-function checkString(shape: StringShape, value: string, subject: string, secret: boolean): void {
+function checkString(
+  shape: StringShape,
+  value: string,
+  path: string,
+  subject: string,
+  secret: boolean,
+): void {
   const shown = secret ? '' : ` ${quoteValue(value)}`;
   if (shape.enum !== undefined && !shape.enum.includes(value)) {
-    throw invalid(`Invalid value${shown} for ${subject}. Valid values: ${shape.enum.join(', ')}.`);
+    throw invalid(path, `Invalid value${shown} for ${subject}. Valid values: ${shape.enum.join(', ')}.`);
   }
   const length = codePointLength(value);
   if (outside(length, shape.min, shape.max)) {
     throw invalid(
+      path,
       `Invalid length for ${subject}: must be ${describeBounds(shape.min, shape.max)} characters, got ${length}.`,
     );
   }
   if (shape.pattern !== undefined && !javaPatternToRegExp(shape.pattern).test(value)) {
-    throw invalid(`Invalid value${shown} for ${subject}: must match the pattern ${shape.pattern}.`);
+    throw invalid(path, `Invalid value${shown} for ${subject}: must match the pattern ${shape.pattern}.`);
   }
 }

@@ -1,14 +1,14 @@
 /**
- * First pass of input validation: is every value present of the JSON type its shape needs?
+ * First pass of model validation: is every value present of the JSON type its shape needs?
  *
  * This is what an AWS JSON service's deserializer does before any validation runs, so a mismatch anywhere in
- * the body is a SerializationException and wins over a constraint violation elsewhere.
+ * the body (a SerializationException in ECS) wins over a constraint violation elsewhere.
  */
-import { ApiError } from '../errors.js';
 import { describeExpected, describeValue, indexPath, keyPath, memberPath } from './describe.js';
 import { isBase64, isIso8601, isJsonObject, memberValue } from './json-value.js';
 import { shapeNamed } from './service-model.js';
 import type { ServiceModel, Shape } from './service-model.js';
+import { ShapeViolation } from './shape-violation.js';
 
 // Java's int and long, which is what the services deserialize `integer` and `long` into.
 const INT_MIN = -(2 ** 31);
@@ -18,7 +18,7 @@ const FLOAT_MAX = 3.4028234663852886e38;
 // awsJson sends the non-finite floating point values as strings.
 const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
 
-/** Throws a SerializationException for the first value (in member order) whose JSON type is wrong. */
+/** Throws a `type` ShapeViolation for the first value (in member order) whose JSON type is wrong. */
 export function checkTypes(
   model: ServiceModel,
   shape: Shape,
@@ -27,9 +27,10 @@ export function checkTypes(
   hidden = false,
 ): void {
   const secret = hidden || shape.sensitive === true;
-  const mismatch = (expected = describeExpected(shape)): ApiError =>
-    new ApiError(
-      'SerializationException',
+  const mismatch = (expected = describeExpected(shape)): ShapeViolation =>
+    new ShapeViolation(
+      'type',
+      path,
       `Unexpected value at '${path}': expected ${expected}, got ${describeValue(value, secret)}.`,
     );
 

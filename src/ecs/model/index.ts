@@ -24,3 +24,6 @@ export type {
   TimestampFormat,
   TimestampShape,
 } from './service-model.js';
+export { findViolation } from './validate-shape.js';
+export { ShapeViolation } from './shape-violation.js';
+export type { ViolationKind } from './shape-violation.js';

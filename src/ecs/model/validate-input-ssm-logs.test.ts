@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { logsModel, ssmModel } from './load-model.js';
-import { expectApiError } from '../testing/expect-api-error.js';
+import { expectApiError } from '../testing/api-error.js';
 import { validateInput } from './validate-input.js';
 
 void describe('validateInput against the SSM model', () => {

@@ -2,7 +2,7 @@
 // hand-written model.
 import { describe, it } from 'node:test';
 import { parseServiceModel } from './service-model.js';
-import { expectApiError } from '../testing/expect-api-error.js';
+import { expectApiError } from '../testing/api-error.js';
 import { validateInput } from './validate-input.js';
 
 const model = parseServiceModel(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ecsModel } from './load-model.js';
-import { expectApiError } from '../testing/expect-api-error.js';
+import { expectApiError } from '../testing/api-error.js';
 import { inputShapeOf, operationNames, validateInput } from './validate-input.js';
 
 /** The nginx task definition from the ECS Anywhere getting-started guide. */

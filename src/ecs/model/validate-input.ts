@@ -2,18 +2,18 @@
  * Checks a parsed awsJson1.1 request body against its operation's input shape, so that every operation gets
  * the model's type, required, enum, length, range and pattern checks before its own semantic checks.
  *
- * Pure: the model is a parameter (`load-model.ts` reads the bundled ones). Mirrors AWS's JSON services:
+ * Pure: the model is a parameter (`load-model.ts` reads the bundled ones); the walk is `validate-shape.ts`,
+ * shared with the agent protocol's codec. Mirrors AWS's JSON services:
  * unknown members are ignored, a null member counts as absent, JSON type errors (found by the deserializer,
  * before any validation) are SerializationExceptions, and constraint violations InvalidParameterExceptions.
  * The first problem in member order is reported, with a path such as `containerDefinitions[0].name`.
  */
 import { ApiError } from '../errors.js';
-import { checkConstraints } from './check-constraints.js';
-import { checkTypes } from './check-types.js';
 import { describeValue } from './describe.js';
 import { isJsonObject } from './json-value.js';
 import { shapeNamed } from './service-model.js';
 import type { OperationModel, ServiceModel, StructureShape } from './service-model.js';
+import { findViolation } from './validate-shape.js';
 
 /** The operations a model defines, sorted. */
 export function operationNames(model: ServiceModel): string[] {
@@ -48,6 +48,10 @@ export function validateInput(model: ServiceModel, operation: string, body: unkn
   }
   const shape = inputShapeOf(model, operation);
   if (shape === undefined) return;
-  checkTypes(model, shape, body, '');
-  checkConstraints(model, shape, body, '');
+  const violation = findViolation(model, shape, body);
+  if (violation === undefined) return;
+  throw new ApiError(
+    violation.kind === 'type' ? 'SerializationException' : 'InvalidParameterException',
+    violation.message,
+  );
 }

@@ -37,6 +37,7 @@ import type {
 import { DESIRED_STATUS_SEQ, toAcsTask } from '../../../acs/to-acs-task.js';
 import { taskDefinitionByArn } from '../../lookup/task-definition-by-arn.js';
 import type { Store } from '../../store/types.js';
+import { systemClock, type Clock, type Timer } from '../../../util/clock.js';
 import type { SessionListener } from '../gateway.js';
 import type { Session } from '../session.js';
 import { createDeliveryMetrics, type DeliveryMetrics } from './metrics.js';
@@ -65,6 +66,8 @@ export interface DeliveryOptions {
   readonly resendIntervalMs?: number;
   /** Between task manifests of a connected agent. @default MANIFEST_INTERVAL_MS */
   readonly manifestIntervalMs?: number;
+  /** Resend and manifest timers, payload times. @default the system clock */
+  readonly clock?: Clock;
 }
 
 export interface DeliveryEvents {
@@ -97,8 +100,8 @@ interface Instance {
   readonly session: Session;
   /** Tasks sent and not yet acknowledged. */
   readonly sent: Map<string, Sent>;
-  readonly timer: NodeJS.Timeout;
-  readonly manifestTimer: NodeJS.Timeout;
+  readonly timer: Timer;
+  readonly manifestTimer: Timer;
   pass: Promise<void> | undefined;
   again: boolean;
   /** A task manifest is to go out at the end of the next pass. */
@@ -107,6 +110,7 @@ interface Instance {
 
 export class TaskDelivery extends EventEmitter<DeliveryEvents> implements SessionListener {
   readonly #o: DeliveryOptions;
+  readonly #clock: Clock;
   readonly #resendMs: number;
   readonly #manifestMs: number;
   readonly #metrics: DeliveryMetrics;
@@ -124,6 +128,7 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
   constructor(options: DeliveryOptions) {
     super();
     this.#o = options;
+    this.#clock = options.clock ?? systemClock;
     this.#resendMs = options.resendIntervalMs ?? DEFAULT_PAYLOAD_RESEND_INTERVAL_MS;
     this.#manifestMs = options.manifestIntervalMs ?? MANIFEST_INTERVAL_MS;
     this.#metrics = createDeliveryMetrics(options.registry);
@@ -132,16 +137,20 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
   opened(session: Session): void {
     const arn = session.containerInstanceArn;
     const previous = this.#instances.get(arn);
-    if (previous) stopTimers(previous);
-    const timer = setInterval(() => {
-      if (this.#instances.get(arn)?.sent.size) this.kick(arn);
-    }, this.#resendMs).unref();
-    const manifestTimer = setInterval(() => {
-      const instance = this.#instances.get(arn);
-      if (instance === undefined) return;
-      instance.manifestDue = true;
-      this.kick(arn);
-    }, this.#manifestMs).unref();
+    if (previous) this.#stopTimers(previous);
+    const timer = this.#clock
+      .setInterval(() => {
+        if (this.#instances.get(arn)?.sent.size) this.kick(arn);
+      }, this.#resendMs)
+      .unref();
+    const manifestTimer = this.#clock
+      .setInterval(() => {
+        const instance = this.#instances.get(arn);
+        if (instance === undefined) return;
+        instance.manifestDue = true;
+        this.kick(arn);
+      }, this.#manifestMs)
+      .unref();
     // What was sent on the previous session may never have arrived: everything owed goes out again now,
     // then the manifest settles what the agent did meanwhile.
     this.#instances.set(arn, {
@@ -159,7 +168,7 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
   closed(session: Session): void {
     const instance = this.#instances.get(session.containerInstanceArn);
     if (instance?.session !== session) return;
-    stopTimers(instance);
+    this.#stopTimers(instance);
     this.#instances.delete(session.containerInstanceArn);
   }
 
@@ -238,7 +247,7 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
 
   /** Stops the timers and waits for passes and ack writes in progress (call before closing the store). */
   async stop(): Promise<void> {
-    for (const instance of this.#instances.values()) stopTimers(instance);
+    for (const instance of this.#instances.values()) this.#stopTimers(instance);
     this.#instances.clear();
     while (this.#work.size > 0) await Promise.all(this.#work);
   }
@@ -311,7 +320,7 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
   }
 
   #nextSeq(containerInstanceArn: string): number {
-    const seq = Math.max((this.#seq.get(containerInstanceArn) ?? 0) + 1, Date.now());
+    const seq = Math.max((this.#seq.get(containerInstanceArn) ?? 0) + 1, this.#clock.now());
     this.#seq.set(containerInstanceArn, seq);
     return seq;
   }
@@ -329,7 +338,7 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
         clusterArn: session.clusterArn,
         containerInstanceArn: arn,
         tasks: batch.map((b) => b.acs),
-        generatedAt: Date.now(),
+        generatedAt: this.#clock.now(),
         seqNum,
       },
     });
@@ -416,13 +425,13 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
     this.#manifests.forgetOlderThan(now - PENDING_TTL_MS);
   }
 
+  #stopTimers(instance: Instance): void {
+    this.#clock.clearInterval(instance.timer);
+    this.#clock.clearInterval(instance.manifestTimer);
+  }
+
   #track(work: Promise<void>): void {
     this.#work.add(work);
     void work.finally(() => this.#work.delete(work));
   }
-}
-
-function stopTimers(instance: Instance): void {
-  clearInterval(instance.timer);
-  clearInterval(instance.manifestTimer);
 }

@@ -1,0 +1,15 @@
+/**
+ * The agent protocol's model (`acs.json`, botocore's JSON model format), read once when this module is first
+ * imported.
+ *
+ * As in `ecs/model/load-model.ts`, the JSON is read with a CommonJS `require` relative to this file, so the
+ * build copies `src/acs/model/*.json` next to the compiled `dist/acs/model/load-model.js`.
+ */
+import { createRequire } from 'node:module';
+import { parseServiceModel } from '../../ecs/model/service-model.js';
+import type { ServiceModel } from '../../ecs/model/service-model.js';
+
+const require = createRequire(import.meta.url);
+
+/** Every session message, one structure per envelope type (the shape is named like the type). */
+export const acsModel: ServiceModel = parseServiceModel(require('./acs.json') as unknown, './acs.json');
