@@ -253,6 +253,7 @@ describe('task delivery', () => {
     const described = await describeTask(t, arn);
     assert.equal(described.lastStatus, 'PENDING');
     assert.ok(!('berthAckedDesiredStatus' in described), 'internal fields stay internal');
+    assert.ok(!('ackedDesiredStatus' in described), 'internal fields stay internal');
     assert.ok((await metric(t, 'berth_payloads_sent_total')) >= 1);
     assert.ok((await metric(t, 'berth_payload_ack_seconds_count')) >= 1);
   });

@@ -51,7 +51,8 @@ export interface ServiceTask {
   /** The deployment that started it. */
   readonly startedBy?: string;
   readonly taskDefinition: string;
-  readonly instanceArn?: string;
+  /** Every task is placed when it is created. */
+  readonly instanceArn: string;
   readonly lastStatus: LastStatus;
   readonly desiredStatus: DesiredStatus;
   /** From the essential containers' health checks. */

@@ -114,7 +114,7 @@ export class World {
           tasks: [
             ...(spec.tasks ?? []),
             ...this.tasks
-              .filter((t) => t.lastStatus !== 'STOPPED' && t.instanceArn?.endsWith(`/${id}`) === true)
+              .filter((t) => t.lastStatus !== 'STOPPED' && t.instanceArn.endsWith(`/${id}`))
               .map((t): PlacedTask => ({
                 taskArn: t.arn,
                 group: `service:${this.service.name}`,
@@ -240,7 +240,7 @@ export class World {
   perInstance(): Map<string, number> {
     const counts = new Map<string, number>();
     for (const t of this.live()) {
-      const id = t.instanceArn?.split('/').pop() ?? '';
+      const id = t.instanceArn.split('/').pop() ?? '';
       counts.set(id, (counts.get(id) ?? 0) + 1);
     }
     return counts;
