@@ -18,6 +18,7 @@ import type {
   SessionQuery,
 } from './messages.js';
 import { acsModel } from './model/load-model.js';
+import type { ServiceModel } from '../ecs/model/service-model.js';
 
 export function encodeEnvelope(envelope: ServerEnvelope | AgentEnvelope): string {
   return JSON.stringify(envelope);
@@ -27,9 +28,14 @@ export type Decoded<E> =
   { readonly ok: true; readonly envelope: E } | { readonly ok: false; readonly error: string };
 
 /** The envelope types one side accepts; listing them by the message map makes a forgotten one a type error. */
-type Accepted<M> = { readonly [K in keyof M]: true };
+export type Accepted<M> = { readonly [K in keyof M]: true };
 
-function decode<M>(text: string, accepted: Accepted<M>): Decoded<Envelope<M>> {
+/** Decodes an envelope of one of the `accepted` types, its message validated against `model` (ACS's by default). */
+export function decodeEnvelope<M>(
+  text: string,
+  accepted: Accepted<M>,
+  model: ServiceModel = acsModel,
+): Decoded<Envelope<M>> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -43,7 +49,7 @@ function decode<M>(text: string, accepted: Accepted<M>): Decoded<Envelope<M>> {
     return { ok: false, error: `unknown message type ${JSON.stringify(type)}` };
   }
   if (message === null || typeof message !== 'object') return { ok: false, error: `${type} has no message` };
-  const violation = findViolation(acsModel, type, message);
+  const violation = findViolation(model, type, message);
   if (violation !== undefined) {
     const error =
       violation.kind === 'missing' ? `${type} lacks ${violation.path}` : `${type}: ${violation.message}`;
@@ -77,11 +83,11 @@ export const SERVER_MESSAGE_TYPES: Accepted<ServerToAgent> = {
 };
 
 export function decodeAgentEnvelope(text: string): Decoded<AgentEnvelope> {
-  return decode(text, AGENT_MESSAGE_TYPES);
+  return decodeEnvelope(text, AGENT_MESSAGE_TYPES);
 }
 
 export function decodeServerEnvelope(text: string): Decoded<ServerEnvelope> {
-  return decode(text, SERVER_MESSAGE_TYPES);
+  return decodeEnvelope(text, SERVER_MESSAGE_TYPES);
 }
 
 /** The session query parameters, decoded, in the order they are sent (also what the agent signs). */
