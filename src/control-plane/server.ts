@@ -17,6 +17,7 @@ import { createInstanceKeyAuthenticator } from './auth/instance-key.js';
 import { SecretBox } from './auth/secret-box.js';
 import { TaskDelivery } from './instances/delivery/delivery.js';
 import { Gateway } from './instances/gateway.js';
+import { isTelemetryUpgrade, TelemetryGateway } from './instances/telemetry/telemetry-gateway.js';
 import { Arns } from '../ecs/arn.js';
 import { ClusterSnapshots } from './snapshots/cache.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
@@ -41,6 +42,8 @@ export interface RunningServer {
   readonly secretBox: SecretBox;
   /** Agent sessions: `closeInstanceSessions` for deregistration, `sessionCount` for tools. */
   readonly gateway: Gateway;
+  /** Telemetry (TCS) sessions of stock ECS agents, and the figures they published (`stats`). */
+  readonly telemetry: TelemetryGateway;
   /** What DiscoverPollEndpoint tells agents: --public-url, or derived from the listen address. */
   readonly publicUrl: string;
   /** This server's change bus: tasks changed on an instance, a cluster changed, an instance deregistered. */
@@ -132,6 +135,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
   });
   await gateway.start();
+  const telemetry = new TelemetryGateway({
+    store,
+    arns,
+    authenticate,
+    log,
+    now,
+    ...(clock && { clock }),
+    registry,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    sessionTimeoutMs: config.sessionTimeoutMs,
+    changes,
+  });
   const services = new ServiceController({
     store,
     arns,
@@ -159,6 +174,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     gateway.closeInstanceSessions(instanceId, `Managed instance ${instanceId} was deregistered.`, {
       error: 'InactiveInstanceException',
     }),
+  );
+  changes.on('instanceDeregistered', (instanceId) =>
+    telemetry.closeInstanceSessions(instanceId, `Managed instance ${instanceId} was deregistered.`),
   );
   // Known once listening (the port may be 0); no request arrives before that.
   let publicUrl = config.publicUrl ?? '';
@@ -197,7 +215,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   };
   const http = createHttpServer(dispatch, health, log, metrics, downloads);
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-    gateway.handleUpgrade(req, socket, head),
+    isTelemetryUpgrade(req)
+      ? telemetry.handleUpgrade(req, socket, head)
+      : gateway.handleUpgrade(req, socket, head),
   );
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   try {
@@ -225,6 +245,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     admin,
     secretBox: box,
     gateway,
+    telemetry,
     publicUrl,
     changes,
     delivery,
@@ -232,6 +253,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     async stop() {
       // Sessions first: agents get a CloseMessage and agentConnected is written while the store is open.
       await gateway.stop();
+      await telemetry.stop();
       await services.stop();
       stopDeliveryEvents();
       await delivery.stop();

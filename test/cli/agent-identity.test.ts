@@ -196,7 +196,7 @@ void describe('agent identity and instance credentials', () => {
         new DiscoverPollEndpointCommand({ cluster: 'edge', containerInstance: arnA }),
       );
       assert.equal(poll.endpoint, t.server.publicUrl);
-      assert.equal(poll.telemetryEndpoint, t.server.publicUrl);
+      assert.equal(poll.telemetryEndpoint, `${t.server.publicUrl}tcs/`);
       assert.equal(t.server.publicUrl, `${t.url}/`);
 
       await failure(

@@ -8,7 +8,6 @@ import type { IncomingMessage } from 'node:http';
 import type { InstanceRecord } from '../../domain/instance-record.js';
 import type { Caller } from '../auth/caller.js';
 import type { Authenticate } from '../auth/authenticator.js';
-import { parseSessionQuery } from '../../acs/codec.js';
 import type { AcsErrorType } from '../../acs/messages.js';
 import type { Arns } from '../../ecs/arn.js';
 import { isApiError } from '../../ecs/errors.js';
@@ -41,7 +40,23 @@ const EMPTY_BODY = new Uint8Array(0);
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const ID = /^[A-Za-z0-9-]{1,64}$/;
 
-export async function admit(deps: AdmissionDeps, req: IncomingMessage): Promise<Admitted | Refused> {
+/** The query parameters that name the cluster and the container instance. */
+export interface InstanceQueryNames {
+  readonly cluster: string;
+  readonly containerInstance: string;
+}
+
+/** ACS's names; the telemetry session (TCS) names them `cluster` and `containerInstance`. */
+const SESSION_QUERY_NAMES: InstanceQueryNames = {
+  cluster: 'clusterArn',
+  containerInstance: 'containerInstanceArn',
+};
+
+export async function admit(
+  deps: AdmissionDeps,
+  req: IncomingMessage,
+  names: InstanceQueryNames = SESSION_QUERY_NAMES,
+): Promise<Admitted | Refused> {
   const url = req.url ?? '/';
   let caller: Caller;
   try {
@@ -54,9 +69,17 @@ export async function admit(deps: AdmissionDeps, req: IncomingMessage): Promise<
     // The API's code says what is wrong with the credentials (unsigned, bad signature, expired, unknown key).
     return refuse(403, 'AccessDeniedException', `${e.code}: ${e.message}`);
   }
-  const query = parseSessionQuery(new URL(url, 'http://session').searchParams);
+  const search = new URL(url, 'http://session').searchParams;
+  const query = {
+    clusterArn: search.get(names.cluster) ?? undefined,
+    containerInstanceArn: search.get(names.containerInstance) ?? undefined,
+  };
   if (query.clusterArn === undefined || query.containerInstanceArn === undefined) {
-    return refuse(400, 'BadRequestException', 'The session URL needs clusterArn and containerInstanceArn.');
+    return refuse(
+      400,
+      'BadRequestException',
+      `The session URL needs ${names.cluster} and ${names.containerInstance}.`,
+    );
   }
   const clusterName = clusterNameOf(deps.arns, query.clusterArn);
   const cluster =

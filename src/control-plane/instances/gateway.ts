@@ -237,7 +237,7 @@ export class Gateway {
 }
 
 /** Answers a handshake with an HTTP error instead of `101 Switching Protocols`, then hangs up. */
-function writeRefusal(socket: Duplex, status: number, body: string): void {
+export function writeRefusal(socket: Duplex, status: number, body: string): void {
   if (!socket.writable) {
     socket.destroy();
     return;

@@ -4,11 +4,13 @@ import { defineOperation } from '../../operation.js';
 import { requireCluster } from '../../../lookup/cluster.js';
 import { assertOwnInstance } from '../../../auth/assert-own-instance.js';
 import { findInstance } from '../../../lookup/container-instance.js';
+import { TELEMETRY_ENDPOINT_SUFFIX } from '../../../../acs/telemetry.js';
 
 /**
  * DiscoverPollEndpoint: where an agent opens its session (`endpoint`, ECS's ACS) and sends telemetry
- * (`telemetryEndpoint`, ECS's TCS). Berth serves both on its own public URL. An agent asking for a container
- * instance must own it.
+ * (`telemetryEndpoint`, ECS's TCS). Berth serves both on its own public URL, telemetry under `tcs/`: both
+ * agents append `ws` to the endpoint, so the two sessions need different prefixes. An agent asking for a
+ * container instance must own it.
  */
 export const discoverPollEndpoint = defineOperation<
   DiscoverPollEndpointRequest,
@@ -28,6 +30,7 @@ export const discoverPollEndpoint = defineOperation<
       assertOwnInstance(ctx, instance, 'DiscoverPollEndpoint');
     }
     const url = ctx.runtime.publicUrl;
-    return { endpoint: url, telemetryEndpoint: url };
+    const base = url.endsWith('/') ? url : `${url}/`;
+    return { endpoint: url, telemetryEndpoint: `${base}${TELEMETRY_ENDPOINT_SUFFIX}` };
   },
 });
