@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { RegisterContainerInstanceCommand } from '@aws-sdk/client-ecs';
+import { RegisterContainerInstanceCommand, type Attribute } from '@aws-sdk/client-ecs';
 import { WebSocket } from 'ws';
 import { sessionUrl, signSessionRequest, type AgentCredentials } from '../../src/agent/session/signing.js';
 import { issueAccessKey } from '../../src/control-plane/auth/access-keys.js';
@@ -24,7 +24,12 @@ export interface RawHost {
   readonly credentials: AgentCredentials;
 }
 
-export async function registerRawHost(t: ServerHandle, cluster: string): Promise<RawHost> {
+/** `attributes` are added to the base ones, e.g. a capability the agent would register with. */
+export async function registerRawHost(
+  t: ServerHandle,
+  cluster: string,
+  attributes: readonly Attribute[] = [],
+): Promise<RawHost> {
   const miId = `mi-${randomBytes(9).toString('hex').slice(0, 17)}`;
   const out = await t.ecs.send(
     new RegisterContainerInstanceCommand({
@@ -34,7 +39,7 @@ export async function registerRawHost(t: ServerHandle, cluster: string): Promise
         { name: 'CPU', type: 'INTEGER', integerValue: 2048 },
         { name: 'MEMORY', type: 'INTEGER', integerValue: 3800 },
       ],
-      attributes: BASE_ATTRIBUTES,
+      attributes: [...BASE_ATTRIBUTES, ...attributes],
     }),
   );
   const arn = out.containerInstance?.containerInstanceArn;
