@@ -160,6 +160,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       error: 'InactiveInstanceException',
     }),
   );
+  // As ECS: the agent hears InactiveInstanceException and waits long before it tries again.
+  changes.on('containerInstanceDeregistered', (arn) =>
+    gateway.closeInstanceSessions(arn, `Container instance ${arn} was deregistered.`, {
+      error: 'InactiveInstanceException',
+    }),
+  );
   // Known once listening (the port may be 0); no request arrives before that.
   let publicUrl = config.publicUrl ?? '';
   const dispatch = createDispatcher({
