@@ -5,6 +5,7 @@
  * retry soon (a credential problem: the next attempt brings fresh credentials) or back off for long.
  */
 import type { IncomingMessage } from 'node:http';
+import type { VersionInfo } from '@aws-sdk/client-ecs';
 import type { InstanceRecord } from '../../domain/instance-record.js';
 import type { Caller } from '../auth/caller.js';
 import type { Authenticate } from '../auth/authenticator.js';
@@ -22,6 +23,8 @@ export interface Admitted {
   readonly caller: Caller;
   readonly clusterArn: string;
   readonly instance: InstanceRecord & { readonly containerInstanceArn: string };
+  /** What the agent says of itself in the session query, as DescribeContainerInstances shows it. */
+  readonly versionInfo: VersionInfo;
 }
 
 export interface Refused {
@@ -103,6 +106,12 @@ export async function admit(deps: AdmissionDeps, req: IncomingMessage): Promise<
     caller,
     clusterArn: deps.arns.cluster(clusterName),
     instance: { ...instance, containerInstanceArn: instanceArn },
+    versionInfo: {
+      ...(query.agentVersion !== undefined && { agentVersion: query.agentVersion }),
+      ...(query.agentHash !== undefined && { agentHash: query.agentHash }),
+      // ECS shows the engine as the ECS agent names it in the query: `DockerVersion: 20.10.24`.
+      ...(query.dockerVersion !== undefined && { dockerVersion: `DockerVersion: ${query.dockerVersion}` }),
+    },
   };
 }
 
