@@ -1,15 +1,15 @@
 /**
  * The stock ECS agent signs its ACS and TCS handshakes with aws-sdk-go-v2's v4 signer, which canonicalises the
  * query as Go's `url.Values.Encode()` with `+` replaced by `%20`, and then dials the URL as Encode wrote it, with
- * `+` for every space. The signer below is written from the SigV4 specification in Go's order, independently of
- * the verifier and of @smithy/signature-v4, so the two sides can only agree if the verifier reads `+` as Go does.
+ * `+` for every space. The signer (`testing/go-signer.ts`) is written from the SigV4 specification in Go's
+ * order, independently of the verifier, so the two sides can only agree if the verifier reads `+` as Go does.
  */
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { SecretLookup, SignedRequest } from './sigv4.js';
 import { verifySigV4 } from './sigv4.js';
 import { assertApiError } from '../ecs/testing/api-error.js';
+import { goEncode, goSign } from './testing/go-signer.js';
 
 const KEY = {
   accessKeyId: 'ASIAGOAGENT000000001',
@@ -22,60 +22,22 @@ const lookup: SecretLookup = (id) =>
   );
 const NOW = new Date('2026-11-30T10:20:30Z');
 
-/** Go's url.QueryEscape: unreserved characters stay, space becomes `+`, everything else `%XX` (upper case). */
-function goQueryEscape(text: string): string {
-  return [...Buffer.from(text, 'utf8')]
-    .map((b) => {
-      const c = String.fromCharCode(b);
-      if (/[A-Za-z0-9\-_.~]/.test(c)) return c;
-      if (c === ' ') return '+';
-      return `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-    })
-    .join('');
-}
-
-/** Go's url.Values.Encode: keys sorted, values in order, `key=value` joined by `&`. */
-function goEncode(values: Record<string, string>): string {
-  return Object.keys(values)
-    .sort()
-    .map((k) => `${goQueryEscape(k)}=${goQueryEscape(values[k] ?? '')}`)
-    .join('&');
-}
-
-const hmac = (key: Buffer | string, text: string) => createHmac('sha256', key).update(text, 'utf8').digest();
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-
 /** A GET signed as aws-sdk-go-v2's v4 signer signs the agent's websocket handshake (service `ecs`). */
 function goSignHandshake(host: string, path: string, query: Record<string, string>): SignedRequest {
-  const amzDate = NOW.toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-  const day = amzDate.slice(0, 8);
-  const region = 'us-east-1';
-  const scope = `${day}/${region}/ecs/aws4_request`;
   const encoded = goEncode(query);
-  const canonicalHeaders = `host:${host}\nx-amz-date:${amzDate}\nx-amz-security-token:${TOKEN}\n`;
-  const signedHeaders = 'host;x-amz-date;x-amz-security-token';
-  const canonicalRequest = [
-    'GET',
-    path,
-    encoded.replaceAll('+', '%20'),
-    canonicalHeaders,
-    signedHeaders,
-    sha256(''),
-  ].join('\n');
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');
-  let key = hmac(`AWS4${KEY.secretAccessKey}`, day);
-  for (const part of [region, 'ecs', 'aws4_request']) key = hmac(key, part);
-  const signature = createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
+  const headers = goSign(
+    { method: 'GET', path, query: encoded, headers: { host }, body: '' },
+    { ...KEY, sessionToken: TOKEN },
+    { region: 'us-east-1', service: 'ecs', now: NOW },
+  );
   return {
     method: 'GET',
     url: `${path}?${encoded}`,
     headers: {
       host,
-      'x-amz-date': amzDate,
-      'x-amz-security-token': TOKEN,
-      authorization: `AWS4-HMAC-SHA256 Credential=${KEY.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+      'x-amz-date': headers['X-Amz-Date'] ?? '',
+      'x-amz-security-token': headers['X-Amz-Security-Token'] ?? '',
+      authorization: headers.Authorization ?? '',
     },
     body: new Uint8Array(),
   };
