@@ -70,14 +70,28 @@ describe('envelopes', () => {
 });
 
 describe('handshake errors', () => {
-  it('round-trip a typed error', () => {
+  it('round-trip a typed error, in the form ACS sends and the ECS agent decodes: {"<type>":"<message>"}', () => {
     const body = encodeHandshakeError('InactiveInstanceException', 'gone');
-    assert.deepEqual(JSON.parse(body), { type: 'InactiveInstanceException', message: 'gone' });
+    assert.deepEqual(JSON.parse(body), { InactiveInstanceException: 'gone' });
     assert.deepEqual(decodeHandshakeError(body), { type: 'InactiveInstanceException', message: 'gone' });
   });
 
+  it('still read the {"type","message"} body of control planes before the ACS form', () => {
+    assert.deepEqual(decodeHandshakeError('{"type":"AccessDeniedException","message":"expired"}'), {
+      type: 'AccessDeniedException',
+      message: 'expired',
+    });
+  });
+
   it('are undefined for bodies that are not typed ACS errors', () => {
-    for (const body of ['', '<html>502</html>', '{"message":"Not Found"}', '{"type":"Nope","message":"x"}']) {
+    for (const body of [
+      '',
+      '<html>502</html>',
+      '{"message":"Not Found"}',
+      '{"type":"Nope","message":"x"}',
+      '{"Nope":"x"}',
+      '["InactiveInstanceException"]',
+    ]) {
       assert.equal(decodeHandshakeError(body), undefined, body);
     }
   });

@@ -122,13 +122,18 @@ function rfc3986(text: string): string {
   );
 }
 
+/**
+ * A refused handshake's body in ACS's own form, `{"<ErrorType>":"<message>"}`: the ECS agent decodes it as a
+ * typed error (`wsclient.DecodeConnectionError`); an envelope whose message is text it cannot decode.
+ */
 export function encodeHandshakeError(type: AcsErrorType, message: string): string {
-  return JSON.stringify({ type, message } satisfies HandshakeError);
+  return JSON.stringify({ [type]: message });
 }
 
 /**
- * Reads a refused handshake's body. Anything that is not a typed ACS error (a proxy's HTML page, an empty
- * body) is `undefined`: the agent then treats the refusal as transient.
+ * Reads a refused handshake's body: ACS's form, or the envelope-like `{"type":T,"message":"text"}` that
+ * control planes before it sent. Anything else (a proxy's HTML page, an empty body, an unknown type) is
+ * `undefined`: the agent then treats the refusal as transient.
  */
 export function decodeHandshakeError(text: string): HandshakeError | undefined {
   let parsed: unknown;
@@ -137,10 +142,19 @@ export function decodeHandshakeError(text: string): HandshakeError | undefined {
   } catch {
     return undefined;
   }
-  if (parsed === null || typeof parsed !== 'object') return undefined;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const entries = Object.entries(parsed);
+  const [only] = entries;
+  if (entries.length === 1 && only !== undefined && isAcsErrorType(only[0])) {
+    return { type: only[0], message: typeof only[1] === 'string' ? only[1] : '' };
+  }
   const { type, message } = parsed as { type?: unknown; message?: unknown };
-  if (typeof type !== 'string' || !(ACS_ERROR_TYPES as readonly string[]).includes(type)) return undefined;
-  return { type: type as AcsErrorType, message: typeof message === 'string' ? message : '' };
+  if (!isAcsErrorType(type)) return undefined;
+  return { type, message: typeof message === 'string' ? message : '' };
+}
+
+function isAcsErrorType(value: unknown): value is AcsErrorType {
+  return typeof value === 'string' && (ACS_ERROR_TYPES as readonly string[]).includes(value);
 }
 
 /** Parses the session URL's query; `undefined` members were absent or malformed. */

@@ -118,8 +118,9 @@ export type AgentEnvelope = Envelope<AgentToServer>;
 export const SESSION_PATH = '/ws';
 
 /**
- * Body of a refused session handshake (an HTTP error instead of `101 Switching Protocols`), which the agent
- * decodes to learn whether to retry soon or back off for long. Unlike an error envelope, `message` is text.
+ * A refused session handshake's error (an HTTP error instead of `101 Switching Protocols`), which the agent
+ * decodes to learn whether to retry soon or back off for long. On the wire it is ACS's `{"<type>":"<message>"}`
+ * (`codec.ts`).
  */
 export interface HandshakeError {
   readonly type: AcsErrorType;

@@ -5,7 +5,8 @@
  * every task in it is stored durably on the host.
  *
  * As in ACS, task-definition fields that have no member of their own (hostname, user, workingDirectory,
- * dockerLabels, ulimits, logConfiguration, healthCheck, readonlyRootFilesystem, extraHosts, dnsServers, ...)
+ * dockerLabels, ulimits, logConfiguration, healthCheck, readonlyRootFilesystem, extraHosts, dnsServers,
+ * linuxParameters, ...)
  * travel inside `dockerConfig.config` / `dockerConfig.hostConfig` as JSON strings of the Docker Engine API's
  * container Config and HostConfig objects. Their model (types, enums, what is required) is `model/acs.json`.
  * Pure: no I/O.
@@ -43,7 +44,10 @@ export interface AcsDockerConfig {
   readonly version?: string;
   /** JSON of a partial Docker container Config (Hostname, User, WorkingDir, Labels, Healthcheck, ...). */
   readonly config?: string;
-  /** JSON of a partial Docker HostConfig (Ulimits, LogConfig, ReadonlyRootfs, ExtraHosts, Dns, ...). */
+  /**
+   * JSON of a partial Docker HostConfig (Ulimits, LogConfig, ReadonlyRootfs, ExtraHosts, Dns, ...), and the
+   * definition's linuxParameters (Init, CapAdd/CapDrop, Devices, ShmSize, Tmpfs, MemorySwap/Swappiness).
+   */
   readonly hostConfig?: string;
 }
 
@@ -73,16 +77,6 @@ export interface AcsContainer {
   readonly volumesFrom?: readonly AcsVolumeFrom[];
   readonly dependsOn?: readonly AcsDependsOn[];
   readonly privileged?: boolean;
-  readonly linuxParameters?: {
-    readonly capabilities?: { readonly add?: readonly string[]; readonly drop?: readonly string[] };
-    readonly initProcessEnabled?: boolean;
-    readonly sharedMemorySize?: number;
-    readonly tmpfs?: readonly {
-      readonly containerPath: string;
-      readonly size: number;
-      readonly mountOptions?: readonly string[];
-    }[];
-  };
   readonly dockerConfig?: AcsDockerConfig;
   /** "docker" when the container has a health check (carried in dockerConfig.config.Healthcheck). */
   readonly healthCheckType?: 'docker';
@@ -114,7 +108,7 @@ export interface AcsTask {
   readonly containers: readonly AcsContainer[];
   readonly volumes?: readonly AcsVolume[];
   readonly networkMode?: 'bridge' | 'host' | 'none';
-  /** Task-level CPU units and memory MiB, when the task definition sets them. */
+  /** Task-level CPU in vCPUs (ACS's double: 256 units are 0.25) and memory MiB, when the definition sets them. */
   readonly cpu?: number;
   readonly memory?: number;
   readonly launchType?: 'EXTERNAL';

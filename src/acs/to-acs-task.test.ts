@@ -69,7 +69,7 @@ describe('toAcsTask: task members', () => {
     assert.equal(acs.launchType, 'EXTERNAL');
     assert.equal(acs.group, 'service:api');
     assert.equal(acs.serviceName, 'api');
-    assert.equal(acs.cpu, 512);
+    assert.equal(acs.cpu, 0.5, 'vCPUs, as ACS has it');
     assert.equal(acs.memory, 1024);
     assert.equal(acs.stoppedReason, undefined);
   });
@@ -89,8 +89,14 @@ describe('toAcsTask: task members', () => {
       task({ cpu: '256', overrides: { cpu: '1024', memory: '2048' } }),
       definition([base], { cpu: '256' }),
     );
-    assert.equal(acs.cpu, 1024);
+    assert.equal(acs.cpu, 1);
     assert.equal(acs.memory, 2048);
+  });
+
+  it('sends task-level cpu in vCPUs, a double, as the ECS agent reads it ("256" units -> 0.25)', () => {
+    const acs = toAcsTask(task(), definition([{ ...base, cpu: 256 }], { cpu: '256', memory: '512' }));
+    assert.equal(acs.cpu, 0.25);
+    assert.equal(acs.containers[0]?.cpu, 256, "a container's cpu stays in units");
   });
 
   it("sets no task-level limits when the definition has none (the record's cpu/memory are reservations)", () => {
@@ -142,8 +148,8 @@ describe('toAcsTask: task members', () => {
 });
 
 describe('toAcsTask: container members', () => {
-  it('copies what ACS has members for', () => {
-    const { container } = docker({
+  it('copies what ACS has members for; linuxParameters go to HostConfig, not to a member', () => {
+    const { container, hostConfig } = docker({
       ...base,
       command: ['nginx', '-g', 'daemon off;'],
       entryPoint: ['/docker-entrypoint.sh'],
@@ -169,6 +175,13 @@ describe('toAcsTask: container members', () => {
       stopTimeout: 10,
       restartPolicy: { enabled: true, ignoredExitCodes: [0], restartAttemptPeriod: 60 },
     });
+    assert.deepEqual(hostConfig, {
+      Init: true,
+      CapAdd: ['NET_ADMIN'],
+      CapDrop: ['MKNOD'],
+      ShmSize: 64 * 1024 * 1024,
+      Tmpfs: { '/run': 'size=16m,noexec' },
+    });
     assert.deepEqual(container, {
       name: 'web',
       containerArn: 'arn:aws:ecs:us-east-1:123456789012:container/edge/t/c1',
@@ -187,12 +200,7 @@ describe('toAcsTask: container members', () => {
       volumesFrom: [{ sourceContainer: 'side', readOnly: false }],
       dependsOn: [{ containerName: 'db', condition: 'HEALTHY' }],
       privileged: true,
-      linuxParameters: {
-        capabilities: { add: ['NET_ADMIN'], drop: ['MKNOD'] },
-        initProcessEnabled: true,
-        sharedMemorySize: 64,
-        tmpfs: [{ containerPath: '/run', size: 16, mountOptions: ['noexec'] }],
-      },
+      dockerConfig: container.dockerConfig,
       startTimeout: 60,
       stopTimeout: 10,
       restartPolicy: { enabled: true, ignoredExitCodes: [0], restartAttemptPeriod: 60 },
@@ -309,6 +317,68 @@ describe('toAcsTask: container members', () => {
       'dockerSecurityOptions',
       { ...base, dockerSecurityOptions: ['no-new-privileges'] },
       { SecurityOpt: ['no-new-privileges'] },
+    ],
+    // linuxParameters: the ECS agent has no field for ACS's member, it reads them from HostConfig only.
+    [
+      'linuxParameters.initProcessEnabled',
+      { ...base, linuxParameters: { initProcessEnabled: true } },
+      { Init: true },
+    ],
+    [
+      'linuxParameters.capabilities',
+      { ...base, linuxParameters: { capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] } } },
+      { CapAdd: ['NET_ADMIN'], CapDrop: ['ALL'] },
+    ],
+    [
+      'linuxParameters.devices (permissions as cgroup letters; the container path defaults to the host path)',
+      {
+        ...base,
+        linuxParameters: {
+          devices: [
+            { hostPath: '/dev/ttyUSB0', containerPath: '/dev/modem', permissions: ['write', 'read'] },
+            { hostPath: '/dev/fuse' },
+          ],
+        },
+      },
+      {
+        Devices: [
+          { PathOnHost: '/dev/ttyUSB0', PathInContainer: '/dev/modem', CgroupPermissions: 'rw' },
+          { PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' },
+        ],
+      },
+    ],
+    [
+      'linuxParameters.sharedMemorySize (MiB -> bytes)',
+      { ...base, linuxParameters: { sharedMemorySize: 64 } },
+      { ShmSize: 67_108_864 },
+    ],
+    [
+      'linuxParameters.tmpfs (path -> size and options)',
+      {
+        ...base,
+        linuxParameters: { tmpfs: [{ containerPath: '/run', size: 16, mountOptions: ['noexec', 'nosuid'] }] },
+      },
+      { Tmpfs: { '/run': 'size=16m,noexec,nosuid' } },
+    ],
+    [
+      'linuxParameters.maxSwap and swappiness (MemorySwap is memory plus swap, in bytes)',
+      { ...base, memory: 256, linuxParameters: { maxSwap: 512, swappiness: 10 } },
+      { MemorySwap: 805_306_368, MemorySwappiness: 10 },
+    ],
+    [
+      "linuxParameters.maxSwap 0: no swap, and ECS's default swappiness",
+      { ...base, memory: 256, linuxParameters: { maxSwap: 0 } },
+      { MemorySwap: 268_435_456, MemorySwappiness: 60 },
+    ],
+    [
+      'linuxParameters.maxSwap without a hard memory limit (Docker refuses MemorySwap without Memory)',
+      { ...base, memoryReservation: 64, linuxParameters: { maxSwap: 128 } },
+      { MemoryReservation: 67_108_864, MemorySwappiness: 60 },
+    ],
+    [
+      'linuxParameters with the other HostConfig members',
+      { ...base, readonlyRootFilesystem: true, linuxParameters: { initProcessEnabled: false } },
+      { Init: false, ReadonlyRootfs: true },
     ],
   ];
   for (const [field, definitionOf, expected] of hostConfigTable) {

@@ -5,7 +5,8 @@
  * `dockerConfig.config` and `dockerConfig.hostConfig`, as JSON of the Docker Engine API's container `Config`
  * and `HostConfig`, so the agent passes them to Docker unchanged. RunTask/StartTask overrides are applied here
  * (command, environment merged by name, cpu, memory, memoryReservation), so the agent never needs to know a
- * task was overridden. Pure: no I/O, no clock.
+ * task was overridden. linuxParameters travel in `hostConfig` only: the ECS agent has no field for ACS's
+ * member of that name. Pure: no I/O, no clock.
  */
 import type {
   ContainerDefinition,
@@ -23,11 +24,13 @@ import type {
   DesiredTaskStatus,
 } from './payload.js';
 import type { TaskRecord } from '../domain/task-record.js';
+import { linuxHostConfig } from './linux-host-config.js';
 
 /** ECS's health check defaults (HealthCheck shape docs); Docker's own (30 s timeout) would differ. */
 export const HEALTH_CHECK_DEFAULTS = { intervalSeconds: 30, timeoutSeconds: 5, retries: 3 } as const;
 
 const NS_PER_SECOND = 1_000_000_000;
+const CPU_UNITS_PER_VCPU = 1024;
 const BYTES_PER_MIB = 1024 * 1024;
 
 /**
@@ -60,7 +63,9 @@ export function toAcsTask(task: TaskRecord, definition: TaskDefinition): AcsTask
   // Task-level limits only where the definition or an override sets them: the record's own cpu/memory is
   // the reservation placement counted (the containers' sum), and as a hard task limit a sum of soft
   // reservations would kill the task.
-  const cpu = units(task.overrides?.cpu ?? definition.cpu);
+  const cpuUnits = units(task.overrides?.cpu ?? definition.cpu);
+  // ACS's Task.cpu is a double in vCPUs (the ECS agent multiplies it by 1024); a container's cpu stays in units.
+  const cpu = cpuUnits === undefined ? undefined : cpuUnits / CPU_UNITS_PER_VCPU;
   const memory = units(task.overrides?.memory ?? definition.memory);
   const networkMode = definition.networkMode;
   const serviceName = task.group?.startsWith('service:') ? task.group.slice('service:'.length) : undefined;
@@ -108,8 +113,7 @@ function toAcsContainer(
     condition: d.condition ?? 'START',
   }));
   const config = dockerConfig(c);
-  const hostConfig = dockerHostConfig(c, memoryReservation);
-  const lp = c.linuxParameters;
+  const hostConfig = dockerHostConfig(c, memoryReservation, memory);
   return {
     name,
     ...(containerArn !== undefined && { containerArn }),
@@ -138,25 +142,6 @@ function toAcsContainer(
     }),
     ...(dependsOn !== undefined && { dependsOn }),
     ...(c.privileged !== undefined && { privileged: c.privileged }),
-    ...(lp !== undefined && {
-      linuxParameters: {
-        ...(lp.capabilities !== undefined && {
-          capabilities: {
-            ...(lp.capabilities.add !== undefined && { add: lp.capabilities.add }),
-            ...(lp.capabilities.drop !== undefined && { drop: lp.capabilities.drop }),
-          },
-        }),
-        ...(lp.initProcessEnabled !== undefined && { initProcessEnabled: lp.initProcessEnabled }),
-        ...(lp.sharedMemorySize !== undefined && { sharedMemorySize: lp.sharedMemorySize }),
-        ...(lp.tmpfs !== undefined && {
-          tmpfs: lp.tmpfs.map((t) => ({
-            containerPath: t.containerPath ?? '',
-            size: t.size ?? 0,
-            ...(t.mountOptions !== undefined && { mountOptions: t.mountOptions }),
-          })),
-        }),
-      },
-    }),
     ...((config !== undefined || hostConfig !== undefined) && {
       dockerConfig: {
         ...(config !== undefined && { config: JSON.stringify(config) }),
@@ -204,13 +189,18 @@ export function dockerConfig(c: ContainerDefinition): Record<string, unknown> | 
   return Object.keys(config).length > 0 ? config : undefined;
 }
 
-/** Docker `HostConfig` members for what the definition sets; undefined when it sets none. */
+/**
+ * Docker `HostConfig` members for what the definition sets, linuxParameters included (`linux-host-config.ts`);
+ * undefined when it sets none. `memoryMiB` is the container's hard limit, which swap is counted on top of.
+ */
 export function dockerHostConfig(
   c: ContainerDefinition,
   memoryReservationMiB: number | undefined,
+  memoryMiB: number | undefined,
 ): Record<string, unknown> | undefined {
   const log = c.logConfiguration;
   const hostConfig: Record<string, unknown> = {
+    ...linuxHostConfig(c.linuxParameters, memoryMiB),
     ...(c.ulimits !== undefined && {
       Ulimits: c.ulimits.map((u) => ({ Name: u.name, Soft: u.softLimit, Hard: u.hardLimit })),
     }),

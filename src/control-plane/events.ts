@@ -16,6 +16,8 @@ export interface ChangeSink {
   clusterChanged(clusterArn: string): void;
   /** A managed instance (`mi-...`) was deregistered: its agent sessions must close. */
   instanceDeregistered(instanceId: string): void;
+  /** A container instance was deregistered (DeregisterContainerInstance): its agent session must close. */
+  containerInstanceDeregistered(containerInstanceArn: string): void;
 }
 
 type Listener = (key: string) => void;
@@ -26,6 +28,7 @@ export class ChangeBus implements ChangeSink {
     tasksChanged: new Set(),
     clusterChanged: new Set(),
     instanceDeregistered: new Set(),
+    containerInstanceDeregistered: new Set(),
   };
 
   /** @param reportListenerError where a throwing listener's error goes (the server logs it). */
@@ -48,6 +51,10 @@ export class ChangeBus implements ChangeSink {
 
   instanceDeregistered(instanceId: string): void {
     this.#emit('instanceDeregistered', instanceId);
+  }
+
+  containerInstanceDeregistered(containerInstanceArn: string): void {
+    this.#emit('containerInstanceDeregistered', containerInstanceArn);
   }
 
   #emit(topic: Topic, key: string): void {

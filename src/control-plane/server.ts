@@ -170,13 +170,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       }),
     },
   });
-  changes.on('instanceDeregistered', (instanceId) =>
-    gateway.closeInstanceSessions(instanceId, `Managed instance ${instanceId} was deregistered.`, {
-      error: 'InactiveInstanceException',
-    }),
-  );
-  changes.on('instanceDeregistered', (instanceId) =>
-    telemetry.closeInstanceSessions(instanceId, `Managed instance ${instanceId} was deregistered.`),
+  // A deregistered host loses its ACS and TCS sessions; as in ECS, its agent hears InactiveInstanceException
+  // and waits long before it asks again.
+  const closeSessions = (target: string, reason: string) => {
+    gateway.closeInstanceSessions(target, reason, { error: 'InactiveInstanceException' });
+    telemetry.closeInstanceSessions(target, reason);
+  };
+  changes.on('instanceDeregistered', (id) => closeSessions(id, `Managed instance ${id} was deregistered.`));
+  changes.on('containerInstanceDeregistered', (arn) =>
+    closeSessions(arn, `Container instance ${arn} was deregistered.`),
   );
   // Known once listening (the port may be 0); no request arrives before that.
   let publicUrl = config.publicUrl ?? '';

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   agentConnectivity,
   disconnectedReason,
+  reportedVersionInfo,
   withAgentConnected,
   type InstanceRecord,
 } from './instance-record.js';
@@ -71,6 +72,22 @@ describe('container instance connectivity', () => {
       version: 3,
       agentConnectedAt: T1,
       agentDisconnectedAt: T2,
+    });
+  });
+});
+
+describe('versionInfo reported by the session', () => {
+  it('takes what the agent reports, keeps what it does not, and is undefined when nothing changes', () => {
+    const reported = {
+      agentVersion: '1.105.1',
+      agentHash: 'a8b3e7d3',
+      dockerVersion: 'DockerVersion: 20.10.24',
+    };
+    assert.deepEqual(reportedVersionInfo(undefined, reported), reported);
+    assert.equal(reportedVersionInfo(reported, { ...reported }), undefined);
+    assert.deepEqual(reportedVersionInfo(reported, { agentVersion: '1.106.0', agentHash: '' }), {
+      ...reported,
+      agentVersion: '1.106.0',
     });
   });
 });

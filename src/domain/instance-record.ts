@@ -9,7 +9,7 @@
  *
  * Pure: the caller supplies the clock.
  */
-import type { Attribute, ContainerInstance, Resource } from '@aws-sdk/client-ecs';
+import type { Attribute, ContainerInstance, Resource, VersionInfo } from '@aws-sdk/client-ecs';
 import type { InstanceStatus } from './status.js';
 
 type RequiredInstanceMember =
@@ -52,6 +52,27 @@ export function withAgentConnected(
     ...(connected ? { agentConnectedAt: at } : { agentDisconnectedAt: at }),
     version: instance.version + 1,
   };
+}
+
+/**
+ * The instance's `versionInfo` with what its agent reported when its session opened laid over it (ECS fills it
+ * from the session, as the ECS agent sends none at registration); `undefined` when nothing would change, so
+ * callers write only changes. A member the agent did not report keeps its value.
+ */
+export function reportedVersionInfo(
+  current: VersionInfo | undefined,
+  reported: VersionInfo,
+): VersionInfo | undefined {
+  const next: VersionInfo = { ...current };
+  for (const key of ['agentVersion', 'agentHash', 'dockerVersion'] as const) {
+    const value = reported[key];
+    if (value !== undefined && value !== '') next[key] = value;
+  }
+  const unchanged =
+    next.agentVersion === current?.agentVersion &&
+    next.agentHash === current?.agentHash &&
+    next.dockerVersion === current?.dockerVersion;
+  return unchanged ? undefined : next;
 }
 
 export interface AgentConnectivity {

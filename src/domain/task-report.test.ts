@@ -139,6 +139,19 @@ describe('applyTaskReport', () => {
     assert.equal(task.version, 3);
   });
 
+  it('reads the ECS agent\'s empty reason as none: "Essential container in task exited"', () => {
+    const running = apply(pending(), RUNNING).task;
+    const { task } = apply(running, {
+      status: 'STOPPED',
+      reason: '',
+      containers: [{ containerName: 'web', status: 'STOPPED', exitCode: 3, reason: '' }],
+    });
+    assert.equal(task.stopCode, 'EssentialContainerExited');
+    assert.equal(task.stoppedReason, 'Essential container in task exited');
+    assert.equal(task.containers?.[0]?.reason, undefined, 'an empty container reason is none');
+    assert.equal(task.containers?.[0]?.exitCode, 3);
+  });
+
   it("keeps the control plane's own stop code and reason (StopTask)", () => {
     const running = apply(pending(), RUNNING).task;
     const stopping: TaskRecord = {

@@ -113,11 +113,13 @@ export function applyTaskReport(current: TaskRecord, report: TaskReport, ctx: Ap
     next.desiredStatus = 'STOPPED';
     const neverRan = next.startedAt === undefined;
     next.stopCode = current.stopCode ?? (neverRan ? 'TaskFailedToStart' : 'EssentialContainerExited');
+    // The ECS agent sends `reason: ""` when an essential container exited: empty means "none given".
     next.stoppedReason =
       current.stoppedReason ??
-      trim(report.reason, MAX_REASON_LENGTH) ??
+      (trim(report.reason, MAX_REASON_LENGTH) || undefined) ??
       (neverRan
-        ? (next.containers.find((c) => c.reason !== undefined)?.reason ?? TASK_FAILED_TO_START_REASON)
+        ? (next.containers.find((c) => c.reason !== undefined && c.reason !== '')?.reason ??
+          TASK_FAILED_TO_START_REASON)
         : ESSENTIAL_CONTAINER_EXITED_REASON);
   }
 
@@ -143,7 +145,8 @@ function applyContainer(
     if (imageDigest !== undefined) next.imageDigest = imageDigest;
     if (r.exitCode !== undefined) next.exitCode = r.exitCode;
     const reason = trim(r.reason, MAX_REASON_LENGTH);
-    if (reason !== undefined) next.reason = reason;
+    // The ECS agent sends `reason: ""` for a container without one; ECS shows none.
+    if (reason !== undefined && reason !== '') next.reason = reason;
     if (r.networkBindings !== undefined) next.networkBindings = r.networkBindings.map((b) => ({ ...b }));
     if (r.healthStatus !== undefined) next.healthStatus = r.healthStatus;
     if (r.status !== undefined && rank(r.status) > rank(c.lastStatus)) next.lastStatus = r.status;

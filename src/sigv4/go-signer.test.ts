@@ -1,15 +1,15 @@
 /**
  * The stock ECS agent signs its ACS and TCS handshakes with aws-sdk-go-v2's v4 signer, which canonicalises the
  * query as Go's `url.Values.Encode()` with `+` replaced by `%20`, and then dials the URL as Encode wrote it, with
- * `+` for every space. The signer (`testing/go-sign.ts`) is written from the SigV4 specification in Go's order,
- * independently of the verifier, so the two sides can only agree if the verifier reads `+` as Go does.
+ * `+` for every space. The signer (`testing/go-signer.ts`) is written from the SigV4 specification in Go's
+ * order, independently of the verifier, so the two sides can only agree if the verifier reads `+` as Go does.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SecretLookup, SignedRequest } from './sigv4.js';
 import { verifySigV4 } from './sigv4.js';
-import { goSign } from './testing/go-sign.js';
 import { assertApiError } from '../ecs/testing/api-error.js';
+import { goSignedGet } from './testing/go-signer.js';
 
 const KEY = {
   accessKeyId: 'ASIAGOAGENT000000001',
@@ -24,7 +24,7 @@ const NOW = new Date('2026-11-30T10:20:30Z');
 
 /** A GET signed as aws-sdk-go-v2's v4 signer signs the agent's websocket handshake (service `ecs`). */
 function goSignHandshake(host: string, path: string, query: Record<string, string>): SignedRequest {
-  return goSign({ credentials: { ...KEY, sessionToken: TOKEN }, host, path, query, date: NOW });
+  return goSignedGet({ credentials: { ...KEY, sessionToken: TOKEN }, host, path, query, date: NOW });
 }
 
 /** The stock agent's ACS handshake query, member for member (agent 1.105.1, cluster named by name). */

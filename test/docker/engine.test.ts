@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Dockerode from 'dockerode';
 import { pino } from 'pino';
+import { linuxHostConfig } from '../../src/acs/linux-host-config.js';
 import type { AcsContainer, AcsTask } from '../../src/acs/payload.js';
 import type {
   ContainerState,
@@ -457,6 +458,16 @@ describe('task engine on Docker', { concurrency: true }, () => {
       DnsSearch: ['example.internal'],
       LogConfig: { Type: 'json-file', Config: { 'max-size': '1m' } },
       SecurityOpt: ['no-new-privileges'],
+      // linuxParameters, as the control plane translates them (the ECS agent reads them only from here).
+      ...linuxHostConfig(
+        {
+          capabilities: { add: ['NET_ADMIN'], drop: ['MKNOD'] },
+          initProcessEnabled: true,
+          sharedMemorySize: 16,
+          tmpfs: [{ containerPath: '/run/tmp', size: 8, mountOptions: ['noexec'] }],
+        },
+        64,
+      ),
     });
     const t = task(
       [
@@ -474,12 +485,6 @@ describe('task engine on Docker', { concurrency: true }, () => {
             { sourceVolume: shared, containerPath: '/shared' },
           ],
           volumesFrom: [{ sourceContainer: 'db', readOnly: true }],
-          linuxParameters: {
-            capabilities: { add: ['NET_ADMIN'], drop: ['MKNOD'] },
-            initProcessEnabled: true,
-            sharedMemorySize: 16,
-            tmpfs: [{ containerPath: '/run/tmp', size: 8, mountOptions: ['noexec'] }],
-          },
           dockerConfig: { config, hostConfig },
         }),
         container('db', 'exec sleep 600', {

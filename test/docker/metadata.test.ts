@@ -191,7 +191,7 @@ describe('task metadata endpoint v4 with the task engine', { concurrency: true }
       version: revision,
       desiredStatus: 'RUNNING',
       desiredStatusSeq: 1,
-      cpu: 256,
+      cpu: 0.25,
       memory: 128,
       networkMode: mode,
       containers: [...readers, ...others],

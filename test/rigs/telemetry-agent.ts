@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import { decodeTelemetryServerFrame, type TelemetryServerEnvelope } from '../../src/acs/telemetry-codec.js';
 import type { TelemetryServerToAgent } from '../../src/acs/telemetry.js';
 import { signedTelemetryFrame, stockTelemetryQuery } from '../../src/acs/testing/stock-telemetry.js';
-import { goEncode, goSign, type GoCredentials } from '../../src/sigv4/testing/go-sign.js';
+import { goEncode, goSignedGet, type GoCredentials } from '../../src/sigv4/testing/go-signer.js';
 import { waitFor } from './wait-for.js';
 
 export interface TelemetryTarget {
@@ -58,7 +58,14 @@ export class TelemetryAgent {
     const query = stockTelemetryQuery({ cluster: id.cluster, containerInstanceArn: id.containerInstanceArn });
     const path = '/tcs/ws';
     const date = new Date();
-    const signed = goSign({ credentials: id.credentials, host, path, query, date, region: target.region });
+    const signed = goSignedGet({
+      credentials: id.credentials,
+      host,
+      path,
+      query,
+      date,
+      region: target.region,
+    });
     const headers: Record<string, string> = {
       Authorization: String(signed.headers.authorization),
       'X-Amz-Date': String(signed.headers['x-amz-date']),

@@ -4,7 +4,7 @@
  * block the agent signs every frame with. Members are those the Go structs carry, timestamps are epoch seconds
  * with milliseconds, and absent values are left out (Go's `omitempty`).
  */
-import { goSign, type GoCredentials } from '../../sigv4/testing/go-sign.js';
+import { goSignedGet, type GoCredentials } from '../../sigv4/testing/go-signer.js';
 
 export interface StockTelemetryIdentity {
   /** As configured (ECS_CLUSTER): a name, e.g. `default`. */
@@ -139,7 +139,7 @@ export interface FrameSigning {
  * `Header.Write` form (canonical names, sorted), a blank line, then the envelope.
  */
 export function signedTelemetryFrame(envelope: string, signing: FrameSigning): string {
-  const signed = goSign({ ...signing, body: envelope });
+  const signed = goSignedGet({ ...signing, body: envelope });
   const headers: Record<string, string> = {
     Authorization: String(signed.headers.authorization),
     Host: signing.host,

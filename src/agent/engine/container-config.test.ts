@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { linuxHostConfig } from '../../acs/linux-host-config.js';
 import type { AcsContainer, AcsTask } from '../../acs/payload.js';
 import {
   buildCreateBody,
@@ -145,13 +146,24 @@ const rows: readonly [string, Partial<AcsContainer>, Partial<AcsTask>, (b: Conta
   ],
   ['privileged', { privileged: true }, {}, (b) => assert.equal(b.HostConfig?.Privileged, true)],
   [
-    'linuxParameters',
+    'linuxParameters, as the control plane sends them in dockerConfig.hostConfig',
     {
-      linuxParameters: {
-        capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] },
-        initProcessEnabled: true,
-        sharedMemorySize: 64,
-        tmpfs: [{ containerPath: '/run', size: 16, mountOptions: ['noexec', 'nosuid'] }],
+      memory: 64,
+      dockerConfig: {
+        hostConfig: JSON.stringify(
+          linuxHostConfig(
+            {
+              capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] },
+              devices: [{ hostPath: '/dev/fuse', permissions: ['read', 'write'] }],
+              initProcessEnabled: true,
+              sharedMemorySize: 64,
+              tmpfs: [{ containerPath: '/run', size: 16, mountOptions: ['noexec', 'nosuid'] }],
+              maxSwap: 32,
+              swappiness: 10,
+            },
+            64,
+          ),
+        ),
       },
     },
     {},
@@ -159,8 +171,14 @@ const rows: readonly [string, Partial<AcsContainer>, Partial<AcsTask>, (b: Conta
       assert.deepEqual(b.HostConfig?.CapAdd, ['NET_ADMIN']);
       assert.deepEqual(b.HostConfig?.CapDrop, ['ALL']);
       assert.equal(b.HostConfig?.Init, true);
+      assert.deepEqual(b.HostConfig?.Devices, [
+        { PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rw' },
+      ]);
       assert.equal(b.HostConfig?.ShmSize, 64 * MIB);
       assert.deepEqual(b.HostConfig?.Tmpfs, { '/run': 'size=16m,noexec,nosuid' });
+      assert.equal(b.HostConfig?.Memory, 64 * MIB);
+      assert.equal(b.HostConfig?.MemorySwap, 96 * MIB, 'memory plus maxSwap');
+      assert.equal(b.HostConfig?.MemorySwappiness, 10);
     },
   ],
   [
@@ -240,13 +258,13 @@ const rows: readonly [string, Partial<AcsContainer>, Partial<AcsTask>, (b: Conta
     },
   ],
   [
-    'fragment capabilities add to the members',
+    'fragment binds add to the mount points',
     {
-      linuxParameters: { capabilities: { add: ['NET_ADMIN'] } },
-      dockerConfig: { hostConfig: JSON.stringify({ CapAdd: ['SYS_TIME', 'NET_ADMIN'] }) },
+      mountPoints: [{ sourceVolume: 'logs', containerPath: '/logs' }],
+      dockerConfig: { hostConfig: JSON.stringify({ Binds: ['/etc/zoneinfo:/etc/zoneinfo:ro'] }) },
     },
-    {},
-    (b) => assert.deepEqual(b.HostConfig?.CapAdd, ['NET_ADMIN', 'SYS_TIME']),
+    { volumes: [{ name: 'logs', type: 'host', host: { sourcePath: '/var/log/app' } }] },
+    (b) => assert.deepEqual(b.HostConfig?.Binds, ['/var/log/app:/logs', '/etc/zoneinfo:/etc/zoneinfo:ro']),
   ],
 ];
 

@@ -6,8 +6,9 @@
  * Order of precedence, as in the ECS agent (`agent/engine/docker_task_engine.go createContainer`): first
  * the fields ACS carries as members (image, command, cpu, memory, ports, mounts, ...), then the Docker
  * fragments in `dockerConfig.config` / `.hostConfig` (hostname, user, healthcheck, ulimits, log config,
- * ...), which win over the members, except for what makes the container Berth's and the task's own:
- * its identifying labels, network mode, port bindings, links and volumesFrom.
+ * and the definition's linuxParameters: Init, capabilities, devices, shm, tmpfs, swap, ...), which win over
+ * the members, except for what makes the container Berth's and the task's own: its identifying labels,
+ * network mode, port bindings, links and volumesFrom.
  *
  * A definition the engine cannot honour throws a ConfigProblem whose message is the reason to report.
  */
@@ -15,7 +16,6 @@ import type { AcsContainer, AcsTask, AcsVolume } from '../../acs/payload.js';
 import type { ContainerCreateBody } from './docker/docker-client.js';
 import {
   FragmentError,
-  isJsonObject,
   mergeEnv,
   parseFragment,
   stringList,
@@ -222,16 +222,6 @@ function hostConfig(
     base.MemoryReservation = container.memoryReservation * MIB;
   }
   if (container.privileged === true) base.Privileged = true;
-  const linux = container.linuxParameters;
-  if (linux?.capabilities?.add !== undefined) base.CapAdd = [...linux.capabilities.add];
-  if (linux?.capabilities?.drop !== undefined) base.CapDrop = [...linux.capabilities.drop];
-  if (linux?.initProcessEnabled === true) base.Init = true;
-  if (linux?.sharedMemorySize !== undefined) base.ShmSize = linux.sharedMemorySize * MIB;
-  if (linux?.tmpfs !== undefined && linux.tmpfs.length > 0) {
-    base.Tmpfs = Object.fromEntries(
-      linux.tmpfs.map((t) => [t.containerPath, [`size=${t.size}m`, ...(t.mountOptions ?? [])].join(',')]),
-    );
-  }
   const binds = mountBinds(task, container);
   if (binds.length > 0) base.Binds = binds;
 
@@ -284,15 +274,9 @@ function mountBinds(task: AcsTask, container: AcsContainer): string[] {
   });
 }
 
-/** HostConfig lists that add up rather than replace: the fragment's entries join the members'. */
+/** HostConfig lists that add up rather than replace: the fragment's binds join the mount points'. */
 function mergedHostLists(base: JsonObject, fragment: JsonObject): JsonObject {
-  const out: JsonObject = {};
-  for (const key of ['Binds', 'CapAdd', 'CapDrop']) {
-    const a = stringList(base[key]);
-    const b = stringList(fragment[key]);
-    if (a !== undefined && b !== undefined) out[key] = [...new Set([...a, ...b])];
-  }
-  if (isJsonObject(base.Tmpfs) && isJsonObject(fragment.Tmpfs))
-    out.Tmpfs = { ...base.Tmpfs, ...fragment.Tmpfs };
-  return out;
+  const a = stringList(base.Binds);
+  const b = stringList(fragment.Binds);
+  return a !== undefined && b !== undefined ? { Binds: [...new Set([...a, ...b])] } : {};
 }

@@ -53,7 +53,7 @@ const TASK: AcsTask = {
   family: 'web',
   version: '3',
   desiredStatus: 'RUNNING',
-  cpu: 256,
+  cpu: 0.25,
   memory: 512,
   serviceName: 'front',
   containers: [

@@ -12,9 +12,6 @@ import { OWNER_LABEL } from '../engine/labels.js';
 import type { ContainerState, TaskState } from '../tasks/contracts.js';
 import type { ContainerDetails, HealthCheckRun } from './docker-details.js';
 
-/** ECS task CPU is given in vCPUs: 1024 CPU units to one. */
-const CPU_UNITS_PER_VCPU = 1024;
-
 export interface PortView {
   readonly ContainerPort: number;
   readonly Protocol: string;
@@ -183,7 +180,8 @@ export function taskView(state: TaskState, containers: readonly ContainerView[])
     task.cpu === undefined && task.memory === undefined
       ? undefined
       : compact({
-          CPU: task.cpu === undefined ? undefined : task.cpu / CPU_UNITS_PER_VCPU,
+          // In vCPUs, as the payload carries it.
+          CPU: task.cpu,
           Memory: task.memory,
         });
   return compact<TaskView>({

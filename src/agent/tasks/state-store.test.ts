@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -65,5 +65,41 @@ describe('FileTaskStateStore', () => {
       [acsTask('b').arn],
     );
     assert.ok(!readdirSync(join(dir, TASKS_DIR)).some((f) => f.includes('.tmp-')));
+  });
+
+  it('reads what an agent before ACS-form payloads wrote: cpu units as vCPUs, linuxParameters as HostConfig', async () => {
+    const old = acsTask('old');
+    const [web] = old.containers;
+    assert.ok(web);
+    const format1 = {
+      format: 1,
+      state: state(
+        {
+          ...old,
+          cpu: 512,
+          containers: [
+            {
+              ...web,
+              memory: 64,
+              linuxParameters: { initProcessEnabled: true, capabilities: { drop: ['ALL'] } },
+              dockerConfig: { hostConfig: JSON.stringify({ ReadonlyRootfs: true }) },
+            } as AcsTask['containers'][number],
+          ],
+        },
+        'RUNNING',
+      ),
+    };
+    mkdirSync(join(dir, TASKS_DIR));
+    writeFileSync(join(dir, TASKS_DIR, 'old.json'), JSON.stringify(format1));
+    const [loaded] = await new FileTaskStateStore(dir).loadAll();
+    assert.equal(loaded?.knownStatus, 'RUNNING');
+    assert.equal(loaded?.task.cpu, 0.5);
+    const container = loaded?.task.containers[0];
+    assert.equal(container !== undefined && 'linuxParameters' in container, false);
+    assert.deepEqual(JSON.parse(container?.dockerConfig?.hostConfig ?? '{}'), {
+      Init: true,
+      CapDrop: ['ALL'],
+      ReadonlyRootfs: true,
+    });
   });
 });

@@ -21,11 +21,15 @@ import { DESIRED_STATUS_SEQ } from '../../acs/to-acs-task.js';
 import type { TaskState, TaskStateStore } from './contracts.js';
 import { ensureDir, listFiles, removeFileDurably, writeFileDurably } from './durable-file.js';
 import { FinishedTasks } from './finished-tasks.js';
+import { upgradeFromFormat1 } from './task-file-upgrade.js';
 
 export const TASKS_DIR = 'tasks';
 const SUFFIX = '.json';
-/** Bumped when the file layout changes, so a newer agent can convert what an older one wrote. */
-export const TASK_FILE_FORMAT = 1;
+/**
+ * Bumped when the file layout changes, so a newer agent can convert what an older one wrote. 2: the payload
+ * as ACS has it (task cpu in vCPUs, linuxParameters in dockerConfig.hostConfig; `task-file-upgrade.ts`).
+ */
+export const TASK_FILE_FORMAT = 2;
 
 interface TaskFile {
   readonly format: number;
@@ -133,14 +137,15 @@ export class FileTaskStateStore implements TaskStateStore {
       return undefined;
     }
     const state = parsed?.state;
-    if (parsed?.format !== TASK_FILE_FORMAT || typeof state?.task?.arn !== 'string') {
+    const known = parsed?.format === TASK_FILE_FORMAT || parsed?.format === 1;
+    if (!known || typeof state?.task?.arn !== 'string') {
       this.#log.error(
         { file: name, format: parsed?.format },
         'task state file has an unknown layout; skipping it',
       );
       return undefined;
     }
-    return state;
+    return parsed?.format === 1 ? upgradeFromFormat1(state) : state;
   }
 }
 

@@ -5,7 +5,9 @@
  * retry soon (a credential problem: the next attempt brings fresh credentials) or back off for long.
  */
 import type { IncomingMessage } from 'node:http';
+import type { VersionInfo } from '@aws-sdk/client-ecs';
 import type { InstanceRecord } from '../../domain/instance-record.js';
+import { parseSessionQuery } from '../../acs/codec.js';
 import type { Caller } from '../auth/caller.js';
 import type { Authenticate } from '../auth/authenticator.js';
 import type { AcsErrorType } from '../../acs/messages.js';
@@ -21,6 +23,8 @@ export interface Admitted {
   readonly caller: Caller;
   readonly clusterArn: string;
   readonly instance: InstanceRecord & { readonly containerInstanceArn: string };
+  /** What the agent says of itself in the session query, as DescribeContainerInstances shows it. */
+  readonly versionInfo: VersionInfo;
 }
 
 export interface Refused {
@@ -70,7 +74,9 @@ export async function admit(
     return refuse(403, 'AccessDeniedException', `${e.code}: ${e.message}`);
   }
   const search = new URL(url, 'http://session').searchParams;
+  // The agent's own members have the same names in ACS and TCS; only the instance's two differ.
   const query = {
+    ...parseSessionQuery(search),
     clusterArn: search.get(names.cluster) ?? undefined,
     containerInstanceArn: search.get(names.containerInstance) ?? undefined,
   };
@@ -126,6 +132,12 @@ export async function admit(
     caller,
     clusterArn: deps.arns.cluster(clusterName),
     instance: { ...instance, containerInstanceArn: instanceArn },
+    versionInfo: {
+      ...(query.agentVersion !== undefined && { agentVersion: query.agentVersion }),
+      ...(query.agentHash !== undefined && { agentHash: query.agentHash }),
+      // ECS shows the engine as the ECS agent names it in the query: `DockerVersion: 20.10.24`.
+      ...(query.dockerVersion !== undefined && { dockerVersion: `DockerVersion: ${query.dockerVersion}` }),
+    },
   };
 }
 

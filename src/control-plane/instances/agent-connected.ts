@@ -8,8 +8,9 @@
  * leave the flag false while the new session lives. A change bumps the record's `version`, as in ECS. The
  * time recorded is when the write runs, a moment after the session opened or closed.
  */
+import type { VersionInfo } from '@aws-sdk/client-ecs';
 import type { Logger } from 'pino';
-import { withAgentConnected } from '../../domain/instance-record.js';
+import { reportedVersionInfo, withAgentConnected } from '../../domain/instance-record.js';
 import type { Store } from '../store/types.js';
 
 export class AgentConnectedWriter {
@@ -32,13 +33,18 @@ export class AgentConnectedWriter {
   }
 
   /**
-   * Brings the instance's flag in line with the gateway. Resolves (never rejects) when written, with the
+   * Brings the instance's flag in line with the gateway, and while connected its `versionInfo` in line with
+   * what the agent reported when its session opened. Resolves (never rejects) when written, with the
    * instance's status, `undefined` when the record is gone or could not be read.
    */
-  sync(clusterArn: string, containerInstanceArn: string): Promise<string | undefined> {
+  sync(
+    clusterArn: string,
+    containerInstanceArn: string,
+    reported?: VersionInfo,
+  ): Promise<string | undefined> {
     const previous = this.#chains.get(containerInstanceArn) ?? Promise.resolve(undefined);
     const next: Promise<string | undefined> = previous
-      .then(() => this.#write(clusterArn, containerInstanceArn))
+      .then(() => this.#write(clusterArn, containerInstanceArn, reported))
       .catch((err: unknown) => {
         this.#log.error({ err, containerInstanceArn }, 'could not update agentConnected');
         return undefined;
@@ -56,12 +62,18 @@ export class AgentConnectedWriter {
   }
 
   /** A deregistered instance is never connected, whatever sessions exist (the gateway then closes them). */
-  #write(clusterArn: string, arn: string): Promise<string | undefined> {
+  #write(clusterArn: string, arn: string, reported: VersionInfo | undefined): Promise<string | undefined> {
     return this.#store.transaction(async (tx) => {
       const record = await tx.containerInstances.get(arn);
       if (record === undefined) return undefined;
       const connected = this.#isConnected(arn) && record.status !== 'INACTIVE';
-      const changed = withAgentConnected(record, connected, this.#now());
+      const versionInfo =
+        connected && reported !== undefined ? reportedVersionInfo(record.versionInfo, reported) : undefined;
+      const withVersion = versionInfo === undefined ? record : { ...record, versionInfo };
+      // One change, one version, whether the flag, the versionInfo or both changed.
+      const changed =
+        withAgentConnected(withVersion, connected, this.#now()) ??
+        (versionInfo === undefined ? undefined : { ...withVersion, version: record.version + 1 });
       if (changed !== undefined) await tx.containerInstances.put(clusterArn, changed);
       return record.status;
     });

@@ -216,7 +216,7 @@ export class Gateway {
       message: { message: 'A newer session of this container instance replaced this one.' },
     });
     this.#o.sessionListener?.opened(session);
-    void this.#writer.sync(admitted.clusterArn, arn).then((status) => {
+    void this.#writer.sync(admitted.clusterArn, arn, admitted.versionInfo).then((status) => {
       // Deregistered between the handshake's check and now: the session must not outlive the instance.
       if ((status === undefined || status === 'INACTIVE') && this.#sessions.get(arn) === session) {
         session.close(SESSION_CLOSE_CODES.error, 'error', {

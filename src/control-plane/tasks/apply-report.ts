@@ -96,9 +96,12 @@ export function reportedStatus(what: string, value: string | undefined): Reporte
   return value as ReportedStatus;
 }
 
-/** awsJson timestamps: epoch seconds, or (hand-written requests) ISO 8601. */
+/**
+ * awsJson timestamps: epoch seconds, or (hand-written requests) ISO 8601. Rounded to the millisecond: the
+ * seconds' fraction (Go's SDK writes milliseconds) is seldom exact in binary, and a Date truncates.
+ */
 export function timestampOf(value: unknown): Date | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value * 1000);
+  if (typeof value === 'number' && Number.isFinite(value)) return new Date(Math.round(value * 1000));
   if (typeof value === 'string') {
     const d = new Date(value);
     return Number.isNaN(d.getTime()) ? undefined : d;

@@ -13,7 +13,8 @@ import { instanceView } from './view.js';
  * The instance turns INACTIVE for good: it stays describable but is never listed, placed on or re-registered,
  * and its tags go (deleting a resource deletes its tags). Without `force`, ECS refuses while tasks are meant
  * to run on it; with `force` those tasks are left as they are, orphaned, as ECS documents. Deregistering an
- * instance that is already INACTIVE returns it unchanged.
+ * instance that is already INACTIVE returns it unchanged. The agent's session, if open, is closed with
+ * InactiveInstanceException (the session gateway listens on the change bus).
  */
 export const deregisterContainerInstance = defineOperation<
   DeregisterContainerInstanceRequest,
@@ -59,7 +60,8 @@ export const deregisterContainerInstance = defineOperation<
       );
       return { clusterArn, instance: next };
     });
-    // Service tasks left on a deregistered instance are replaced elsewhere.
+    // Its agent's session ends; service tasks left on a deregistered instance are replaced elsewhere.
+    ctx.runtime.changes.containerInstanceDeregistered(instance.containerInstanceArn);
     ctx.runtime.changes.clusterChanged(clusterArn);
     return { containerInstance: await instanceView(ctx, clusterArn, instance) };
   },
