@@ -19,7 +19,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -30,6 +29,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { renderInstallScript } from '../../src/control-plane/http/install-script.js';
 import { startTestServer, type TestServer, freePort } from '../rigs/harness.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const SCRIPT = join(REPO, 'scripts', 'install-agent.sh');
@@ -67,16 +67,6 @@ function runScript(
   });
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
 /** Stops a process the stand-in systemctl started (not our child, so no exit event): SIGTERM, then wait. */
 async function stopPid(pid: number): Promise<void> {
   // A zombie (exited, not yet reaped by whoever adopted it) counts as gone.
@@ -90,9 +80,9 @@ async function stopPid(pid: number): Promise<void> {
   };
   if (!alive()) return;
   process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 10_000;
-  while (alive() && Date.now() < deadline) await sleep(50);
-  if (alive()) process.kill(pid, 'SIGKILL');
+  await waitFor(`process ${pid} to exit`, () => !alive(), 10_000, { intervalMs: 50 }).catch(() =>
+    process.kill(pid, 'SIGKILL'),
+  );
 }
 
 function exited(child: ChildProcess): Promise<void> {

@@ -23,7 +23,7 @@ import { findBridgeGateway } from '../../src/agent/metadata/docker-details.js';
 import { startMetadataService, type MetadataService } from '../../src/agent/metadata/metadata-service.js';
 import { busyboxImage } from '../rigs/images.js';
 import { docker, TasksRig } from '../rigs/tasks-e2e-rig.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const RUN = randomBytes(4).toString('hex');
 /** The shared busybox test image, under a repository of its own; pushed to the local registry. */

@@ -24,7 +24,7 @@ import { ClusterCli } from '../rigs/cluster-cli.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
 import { createTestHosts, type TestHost, type TestHosts } from '../rigs/hosts.js';
 import { busyboxImage, REGISTRY } from '../rigs/images.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const PREFIX = 'svce2e';
 const CLUSTER = 'svc-e2e';

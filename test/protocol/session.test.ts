@@ -29,6 +29,7 @@ import { issueAccessKey } from '../../src/control-plane/auth/access-keys.js';
 import { decodeServerEnvelope, encodeEnvelope } from '../../src/acs/codec.js';
 import { SESSION_CLOSE_CODES } from '../../src/acs/messages.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const HEARTBEAT = '200ms';
 const SESSION_TIMEOUT_MS = 1_000;
@@ -45,20 +46,6 @@ interface Host {
   readonly arn: string;
   readonly clusterArn: string;
   readonly credentials: AgentCredentials;
-}
-
-async function waitFor(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 5_000,
-): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return Date.now() - started;
 }
 
 async function instanceCredentials(t: TestServer, miId: string): Promise<AgentCredentials> {
@@ -203,8 +190,10 @@ describe('agent session', () => {
     const ws = await rawSession(t, host);
     await waitFor('agentConnected true', connected(t, host.arn));
     const closedBefore = await metric(t, 'berth_session_closed_total{reason="agent_closed"}');
+    const started = Date.now();
     ws.terminate();
-    const ms = await waitFor('agentConnected false', disconnected(t, host.arn), 2_000);
+    await waitFor('agentConnected false', disconnected(t, host.arn), 2_000, { intervalMs: 20 });
+    const ms = Date.now() - started;
     assert.ok(ms < SESSION_TIMEOUT_MS, `noticed in ${ms} ms, before any timeout`);
     assert.equal(await metric(t, 'berth_session_closed_total{reason="agent_closed"}'), closedBefore + 1);
   });
@@ -215,7 +204,9 @@ describe('agent session', () => {
     await waitFor('agentConnected true', connected(t, host.arn));
     ws.pause(); // stops reading: no more acks, while TCP stays up, as behind a dead link
     const started = Date.now();
-    await waitFor('agentConnected false', disconnected(t, host.arn), SESSION_TIMEOUT_MS + 2_000);
+    await waitFor('agentConnected false', disconnected(t, host.arn), SESSION_TIMEOUT_MS + 2_000, {
+      intervalMs: 20,
+    });
     const ms = Date.now() - started;
     assert.ok(ms >= SESSION_TIMEOUT_MS - 300, `not before the timeout (${ms} ms)`);
     assert.ok((await metric(t, 'berth_session_closed_total{reason="timeout"}')) >= 1);
