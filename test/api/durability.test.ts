@@ -75,13 +75,11 @@ async function startBerth(dataDir: string, port: number): Promise<ServerProcess>
   let gone = false;
   void p.exited.then(() => (gone = true));
   // A fetch that throws (not listening yet) is tried again.
-  const outcome = await waitFor(
-    'berth server healthy',
-    async () => (gone ? 'exited' : (await fetch(`${url}/health`)).ok && 'healthy'),
-    30_000,
-    { intervalMs: 50, detail: () => p.stderr() },
-  );
-  if (outcome === 'exited') throw new Error(`berth server exited during start-up:\n${p.stderr()}`);
+  await waitFor('berth server healthy', async () => (await fetch(`${url}/health`)).ok, 30_000, {
+    intervalMs: 50,
+    detail: () => p.stderr(),
+    failIf: () => (gone ? `berth server exited during start-up:\n${p.stderr()}` : undefined),
+  });
   return { ...p, url };
 }
 

@@ -294,12 +294,12 @@ void describe('agent install script', () => {
       try {
         const instance = await waitFor(
           'the installed agent to register and connect',
-          async () => {
-            if (agent.exitCode !== null)
-              throw new Error(`the agent exited (${agent.exitCode}):\n${agentLog}`);
-            return (await listInstances()).find((i) => i.agentConnected === true);
-          },
+          async () => (await listInstances()).find((i) => i.agentConnected === true),
           60_000,
+          {
+            failIf: () =>
+              agent.exitCode === null ? undefined : `the agent exited (${agent.exitCode}):\n${agentLog}`,
+          },
         );
         assert.match(instance.ec2InstanceId ?? '', /^mi-[0-9a-f]{17}$/);
         arn = instance.containerInstanceArn ?? '';

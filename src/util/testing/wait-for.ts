@@ -13,6 +13,11 @@ export interface WaitOptions {
   readonly intervalMs?: number;
   /** What to add to the timeout's message: e.g. the last thing the probe saw, or a log. */
   readonly detail?: () => string | Promise<string>;
+  /**
+   * Asked after each probe that did not succeed: a message ends the wait at once with it (the process
+   * waited on has exited, so waiting on is pointless).
+   */
+  readonly failIf?: () => string | undefined;
 }
 
 /** How long a wait lasts when the caller does not say: in-process events, a local socket. */
@@ -21,7 +26,8 @@ export const DEFAULT_WAIT_MS = 5_000;
 /**
  * Polls `probe` until it returns something other than undefined/false, and returns that. A probe that throws
  * is tried again (a CLI call may fail transiently on a loaded machine; the deadline still bounds the wait).
- * Fails after `timeoutMs` with `what`, what `detail` says and the probe's last error, if it threw.
+ * Fails after `timeoutMs` with `what`, what `detail` says and the probe's last error, if it threw; or as soon
+ * as `failIf` says why.
  */
 export async function waitFor<T>(
   what: string,
@@ -41,6 +47,8 @@ export async function waitFor<T>(
     } catch (e) {
       lastError = e;
     }
+    const failure = options.failIf?.();
+    if (failure !== undefined) throw new Error(`gave up waiting for ${what}: ${failure}`);
     if (Date.now() > deadline) {
       const detail = options.detail === undefined ? '' : `; ${await options.detail()}`;
       const error =
