@@ -148,6 +148,11 @@ export class RawAgent {
     return waitFor(type, () => this.all(type).find((e) => match(e.message)), timeoutMs);
   }
 
+  /** Stops reading, as behind a dead link: nothing more is received or acknowledged; TCP stays up. */
+  pause(): void {
+    this.#ws.pause();
+  }
+
   /** A clean close; resolves when the socket has closed. */
   async close(): Promise<void> {
     if (this.#ws.readyState === this.#ws.CLOSED) return;
