@@ -48,6 +48,8 @@ export interface FakeDockerOptions {
 interface Container {
   facts: ContainerFacts;
   readonly createdAt: number;
+  /** Created with a health check: its health starts as `starting` when it starts. */
+  readonly healthCheck: boolean;
 }
 
 interface Subscriber {
@@ -108,7 +110,11 @@ export class FakeDockerClient implements DockerClient {
 
   /** A container that exists on the host already (e.g. from before an agent restart). */
   addContainer(facts: Partial<ContainerFacts> & Pick<ContainerFacts, 'id'>): void {
-    this.#containers.set(facts.id, { facts: { ...blankFacts(facts.id), ...facts }, createdAt: this.#now() });
+    this.#containers.set(facts.id, {
+      facts: { ...blankFacts(facts.id), ...facts },
+      createdAt: this.#now(),
+      healthCheck: facts.health !== undefined,
+    });
   }
 
   /** The container's process ends with `exitCode`, as if it exited or was killed; a `die` event follows. */
@@ -116,6 +122,13 @@ export class FakeDockerClient implements DockerClient {
     const c = this.#container(id);
     c.facts = { ...c.facts, status: 'exited', running: false, exitCode, finishedAt: this.#now(), ...extra };
     this.emit(id, 'die', { exitCode: String(exitCode) });
+  }
+
+  /** The container's health check reports `status` (healthy | unhealthy); a `health_status` event follows. */
+  health(id: string, status: 'healthy' | 'unhealthy'): void {
+    const c = this.#container(id);
+    c.facts = { ...c.facts, health: status };
+    this.emit(id, `health_status: ${status}`);
   }
 
   /** Sends an event to every subscriber, as dockerd would. */
@@ -191,8 +204,10 @@ export class FakeDockerClient implements DockerClient {
     await this.#gates.get('create')?.promise;
     const id = `c${++this.#ids}`;
     const image = body.Image ?? '';
+    const test = body.Healthcheck?.Test;
     this.#containers.set(id, {
       createdAt: this.#now(),
+      healthCheck: test !== undefined && test.length > 0 && test[0] !== 'NONE',
       facts: {
         ...blankFacts(id),
         name,
@@ -209,7 +224,14 @@ export class FakeDockerClient implements DockerClient {
   async startContainer(id: string): Promise<void> {
     await this.#call('start');
     const c = this.#container(id);
-    c.facts = { ...c.facts, status: 'running', running: true, startedAt: this.#now(), finishedAt: undefined };
+    c.facts = {
+      ...c.facts,
+      status: 'running',
+      running: true,
+      startedAt: this.#now(),
+      finishedAt: undefined,
+      health: c.healthCheck ? 'starting' : undefined,
+    };
     this.emit(id, 'start');
     await this.#gates.get('start')?.promise;
   }
