@@ -154,12 +154,9 @@ void describe('test hosts', () => {
       `mkdir -p /www && echo served by ${h2.name} > /www/index.html && exec httpd -f -p 80 -h /www`,
     ]);
     assert.equal(r.code, 0, r.stderr);
-    const body = await waitFor(
-      'the published port',
-      () => httpText(`http://${h2.address}:8080/`),
-      10_000,
-      { intervalMs: 100 },
-    );
+    const body = await waitFor('the published port', () => httpText(`http://${h2.address}:8080/`), 10_000, {
+      intervalMs: 100,
+    });
     assert.equal(body, `served by ${h2.name}`);
     assert.equal(await tcpOutcome(host(1).address, 8080, 3_000), 'refused', 'host 1 publishes nothing');
   });
