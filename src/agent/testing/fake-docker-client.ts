@@ -70,6 +70,8 @@ export class FakeDockerClient implements DockerClient {
   get changes(): string[] {
     return this.calls.filter((c) => CHANGES.has(c));
   }
+  /** The images removed, as the caller named them. */
+  readonly removedImages: string[] = [];
   /** False: every call fails as with dockerd's socket missing. */
   reachable = true;
   readonly #now: () => number;
@@ -91,7 +93,7 @@ export class FakeDockerClient implements DockerClient {
       warnings: [],
       ...options.hostFacts,
     };
-    for (const image of options.images ?? []) this.#addImage(image);
+    for (const image of options.images ?? []) this.addImage(image);
   }
 
   // ---- scripting -------------------------------------------------------------------------------------
@@ -162,6 +164,11 @@ export class FakeDockerClient implements DockerClient {
     return [...this.#containers.values()].map((c) => c.facts);
   }
 
+  /** An image on the host, with its facts (its id, tags) if they matter to the test. */
+  addImage(image: string, facts: Partial<ImageFacts> = {}): void {
+    this.#images.set(image, { id: imageId(image), repoTags: [image], repoDigests: [], ...facts });
+  }
+
   hasImage(image: string): boolean {
     return this.#images.has(image);
   }
@@ -181,7 +188,7 @@ export class FakeDockerClient implements DockerClient {
   async pullImage(image: string, _auth: RegistryAuth | undefined): Promise<void> {
     await this.#call('pull');
     await this.#gates.get('pull')?.promise;
-    this.#addImage(image);
+    this.addImage(image);
   }
 
   async inspectImage(image: string): Promise<ImageFacts | undefined> {
@@ -194,9 +201,12 @@ export class FakeDockerClient implements DockerClient {
     return [...this.#images.values()].map((i) => ({ id: i.id, repoTags: i.repoTags, createdAt: 0 }));
   }
 
-  async removeImage(id: string): Promise<void> {
+  /** By reference or id, as dockerd takes either. */
+  async removeImage(image: string): Promise<void> {
     await this.#call('removeImage');
-    for (const [ref, facts] of this.#images) if (facts.id === id) this.#images.delete(ref);
+    this.removedImages.push(image);
+    for (const [ref, facts] of this.#images)
+      if (ref === image || facts.id === image) this.#images.delete(ref);
   }
 
   async createContainer(name: string, body: ContainerCreateBody): Promise<string> {
@@ -321,10 +331,6 @@ export class FakeDockerClient implements DockerClient {
     const c = this.#containers.get(id);
     if (c === undefined) throw new Error(`No such container: ${id}`);
     return c;
-  }
-
-  #addImage(image: string): void {
-    this.#images.set(image, { id: imageId(image), repoTags: [image], repoDigests: [] });
   }
 }
 
