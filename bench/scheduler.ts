@@ -46,11 +46,11 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   UpdateServiceCommand,
-  type ContainerInstance,
   type PlacementStrategy,
   type RegisterTaskDefinitionCommandInput,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import type { InstanceRecord } from '../src/domain/instance-record.js';
 import { pino } from 'pino';
 import { EMPTY_SERVICE_STATE, type ServiceState } from '../src/domain/service-record.js';
 import {
@@ -176,11 +176,12 @@ const RESOURCES = [
 ];
 
 function simulatedFleet(n: number): ClusterSnapshot {
-  const instances: ContainerInstance[] = Array.from({ length: n }, (_, i) => ({
+  const instances: InstanceRecord[] = Array.from({ length: n }, (_, i) => ({
     containerInstanceArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:container-instance/${CLUSTER}/${String(i).padStart(32, '0')}`,
     status: 'ACTIVE',
     agentConnected: true,
     registeredAt: new Date(1_700_000_000_000),
+    version: 1,
     registeredResources: RESOURCES,
     attributes: [{ name: 'bench.zone', value: zoneOf(i) }],
   }));

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Berth agent on a Debian or Ubuntu host and registers the host with a Berth control plane: Berth's
 # counterpart of ECS Anywhere's ecs-anywhere-install.sh, with the flags of that script that make sense here.
+# With --stock-agent it prepares the host for AWS's own ECS agent instead: Berth's package runs only as
+# `berth credentials` (the berth-credentials service, in the SSM agent's place), keeping the stock agent's
+# rotating credentials file fresh, and /etc/ecs/ecs.config points the stock agent at the control plane.
 #
 # The control plane serves this script at <endpoint>/install.sh with its own URL filled in as the default
 # --endpoint, and `berth install-script [--endpoint URL]` prints it. Typical use, as root:
@@ -18,7 +21,8 @@
 # host keeps its identity (in --data-dir), so it is not registered twice.
 #
 # Progress and errors go to stderr. On success, stdout has one line: the container instance ARN (systemd), the
-# command that starts the service (systemd, --no-start), or the command that runs the agent (no systemd).
+# command that starts the service (systemd, --no-start), or the command that runs the agent (no systemd). With
+# --stock-agent, the managed instance id (mi-...) takes the ARN's place.
 #
 # Test hooks, for Berth's own test suite only (leave them unset):
 #   BERTH_INSTALL_ASSUME_UID    user id to check instead of `id -u` (to see the refusal of a non-root user)
@@ -31,6 +35,7 @@ set -euo pipefail
 default_endpoint=''
 
 readonly SERVICE=berth-agent
+readonly CREDENTIALS_SERVICE=berth-credentials
 readonly MIN_NODE_MAJOR=20
 readonly MIN_NODE_MINOR=19
 
@@ -47,6 +52,10 @@ data_dir='/var/lib/berth-agent'
 package=''
 wait_seconds=100
 introspection_listen=''
+stock_agent=0
+credentials_file=''
+ecs_config_file=''
+region=''
 systemd_root="${BERTH_INSTALL_SYSTEMD_ROOT:-}"
 work_dir=''
 
@@ -75,6 +84,26 @@ Service:
   --no-start                   install and enable the service, but do not start it
   --wait-seconds N             how long to wait for the agent to register (default: 100)
   --help                       show this help
+The stock Amazon ECS agent instead of Berth's:
+  --stock-agent                install the berth-credentials service instead of the berth-agent service: it
+                               registers the host and keeps the stock agent's instance credentials fresh in
+                               --credentials-file; and write --ecs-config-file (ECS_BACKEND_HOST, ECS_CLUSTER,
+                               ECS_EXTERNAL=true, AWS_DEFAULT_REGION), keeping any other lines in it
+  --credentials-file FILE      where the host keeps the credentials the agent reads as /rotatingcreds/credentials
+                               (default: /rotatingcreds/credentials). With the amazon-ecs-init package, which
+                               mounts the host's /root/.aws at /rotatingcreds, give /root/.aws/credentials
+  --ecs-config-file FILE       the stock agent's configuration (default: /etc/ecs/ecs.config)
+  This script does not install the stock agent itself. Do it afterwards, as ECS Anywhere's installer does:
+  either the amazon-ecs-init package (it starts the agent's container and reads /etc/ecs/ecs.config), e.g.
+    curl -fsSLO https://s3.us-east-1.amazonaws.com/amazon-ecs-agent-us-east-1/amazon-ecs-init-latest.amd64.deb
+    dpkg -i amazon-ecs-init-latest.amd64.deb && systemctl enable --now ecs   (arm64: ...-latest.arm64.deb)
+  or the amazon/amazon-ecs-agent image, mounting the credentials' directory (not the file: it is replaced on
+  every renewal) at /rotatingcreds:
+    docker run -d --name ecs-agent --restart unless-stopped --net host --env-file /etc/ecs/ecs.config \\
+      -v /var/run:/var/run -v /etc/ecs:/etc/ecs -v /var/lib/ecs/data:/data -v /var/log/ecs:/log \\
+      -v /rotatingcreds:/rotatingcreds:ro -e ECS_DATADIR=/data -e ECS_LOGFILE=/log/ecs-agent.log \\
+      amazon/amazon-ecs-agent:latest
+  The stock agent listens on the fixed ports 51678 and 51679: do not run it next to Berth's own agent.
 EOF
 }
 
@@ -119,8 +148,10 @@ parse_args() {
         ;;
       --no-start) no_start=1 ;;
       --skip-registration) skip_registration=1 ;;
+      --stock-agent) stock_agent=1 ;;
       --activation-id | --activation-code | --cluster | --endpoint | --docker-install-source | --prefix | \
-        --config-dir | --data-dir | --package | --wait-seconds | --introspection-listen)
+        --config-dir | --data-dir | --package | --wait-seconds | --introspection-listen | --credentials-file | \
+        --ecs-config-file)
         require_value "$flag" $# "${2-}"
         value=$2
         shift
@@ -136,6 +167,8 @@ parse_args() {
           --package) package=$value ;;
           --wait-seconds) wait_seconds=$value ;;
           --introspection-listen) introspection_listen=$value ;;
+          --credentials-file) credentials_file=$value ;;
+          --ecs-config-file) ecs_config_file=$value ;;
         esac
         ;;
       --region | --ecs-version | --enable-gpu | --ip-compatibility | --deb-url | --rpm-url | --certs-file | \
@@ -192,6 +225,37 @@ filled in.)"
   fi
   if [ -n "$introspection_listen" ] && [[ ! $introspection_listen =~ ^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$ ]]; then
     usage_error "--introspection-listen '$introspection_listen' must be HOST:PORT, e.g. 127.0.0.1:51678."
+  fi
+  validate_stock_args
+}
+
+validate_stock_args() {
+  local name file
+  if [ "$stock_agent" = 0 ]; then
+    for name in credentials_file ecs_config_file; do
+      if [ -n "${!name}" ]; then
+        usage_error "--${name//_/-} is an option of the stock agent's installation: give it with --stock-agent."
+      fi
+    done
+    return
+  fi
+  if [ -n "$introspection_listen" ]; then
+    usage_error "--introspection-listen is an option of Berth's agent; the stock agent's introspection port is \
+fixed (51678). Leave it out with --stock-agent."
+  fi
+  credentials_file=${credentials_file:-/rotatingcreds/credentials}
+  ecs_config_file=${ecs_config_file:-/etc/ecs/ecs.config}
+  for name in credentials_file ecs_config_file; do
+    file=${!name}
+    if [[ ! $file =~ ^/[A-Za-z0-9._/+@-]*[^/]$ ]]; then
+      usage_error "--${name//_/-} '$file' must be the absolute path of a file, of letters, digits and . _ / + @ - only."
+    fi
+  done
+  # Both go into an environment file that systemd and the shell read alike: no quoting needed, none allowed.
+  if [ "$skip_registration" = 0 ] &&
+    [[ ! $activation_id =~ ^[A-Za-z0-9-]+$ || ! $activation_code =~ ^[A-Za-z0-9+/=]+$ ]]; then
+    usage_error "--activation-id and --activation-code must be as aws ssm create-activation prints them (letters, \
+digits, and - in the id)."
   fi
 }
 
@@ -291,13 +355,26 @@ JS
 }
 
 check_endpoint() {
-  local err
+  local err health
   if ! err=$(http_get "$endpoint/health" '' 15 2>&1 >/dev/null); then
     die "cannot reach the Berth control plane at $endpoint: $err. Check --endpoint (the URL this host reaches \
 the control plane at, e.g. http://berth.example.com:4650), that the control plane is running and listens on \
 an address other hosts can reach (berth server --listen 0.0.0.0:4650), and that no firewall is in the way."
   fi
-  say "control plane: $endpoint"
+  if [ "$stock_agent" = 1 ]; then
+    # The stock agent signs for the control plane's region (AWS_DEFAULT_REGION); /health names it.
+    health=$(http_get "$endpoint/health" '' 15 2>/dev/null || true)
+    region=$(printf '%s' "$health" | node -e '
+      let text = "";
+      process.stdin.on("data", (c) => (text += c)).on("end", () => {
+        try { process.stdout.write(String(JSON.parse(text).region ?? "")); } catch { /* not JSON */ }
+      });' || true)
+    if [[ ! $region =~ ^[a-z0-9-]+$ ]]; then
+      die "the control plane at $endpoint does not name its region in /health ('$region'), which the stock \
+agent needs (AWS_DEFAULT_REGION). Is it a Berth control plane?"
+    fi
+  fi
+  say "control plane: $endpoint${region:+ (region $region)}"
 }
 
 has_systemd() { [ -d "$systemd_root/run/systemd/system" ]; }
@@ -485,6 +562,141 @@ if it exits):"
   printf '\n'
 }
 
+# --- The stock ECS agent (--stock-agent) ---------------------------------------------------------------------
+
+credentials_env_file() { printf '%s/credentials.env' "$config_dir"; }
+
+# `berth credentials` reads its options from the environment: systemd's EnvironmentFile, or the shell's `.`.
+write_credentials_env() {
+  local file tmp
+  file=$(credentials_env_file)
+  mkdir -p "$config_dir"
+  # mktemp makes the file 0600 before anything is in it: the activation code is never readable by others.
+  tmp=$(mktemp "$config_dir/.credentials.env.XXXXXX")
+  {
+    printf '# Written by the Berth agent installer (--stock-agent); running it again rewrites this file.\n'
+    printf 'BERTH_ENDPOINT=%s\n' "$endpoint"
+    printf 'BERTH_AGENT_DATA_DIR=%s\n' "$data_dir"
+    printf 'BERTH_CREDENTIALS_FILE=%s\n' "$credentials_file"
+    if [ "$skip_registration" = 0 ]; then
+      printf 'BERTH_ACTIVATION_ID=%s\n' "$activation_id"
+      printf 'BERTH_ACTIVATION_CODE=%s\n' "$activation_code"
+    fi
+  } >"$tmp"
+  chmod 0600 "$tmp"
+  mv -f "$tmp" "$file"
+  say "wrote $file (mode 0600)"
+}
+
+# Sets the four settings the stock agent needs to find and sign for the control plane, and keeps every other
+# line (ECS_ENGINE_AUTH_TYPE, ECS_RESERVED_MEMORY, ...) that the file already has.
+write_ecs_config() {
+  local dir tmp
+  dir=$(dirname "$ecs_config_file")
+  mkdir -p "$dir"
+  tmp=$(mktemp "$dir/.ecs.config.XXXXXX")
+  if [ -f "$ecs_config_file" ]; then
+    grep -Ev '^[[:space:]]*(ECS_BACKEND_HOST|ECS_CLUSTER|ECS_EXTERNAL|AWS_DEFAULT_REGION)=' "$ecs_config_file" \
+      >"$tmp" || true
+  fi
+  {
+    printf 'ECS_BACKEND_HOST=%s\n' "$endpoint"
+    printf 'ECS_CLUSTER=%s\n' "$cluster"
+    printf 'ECS_EXTERNAL=true\n'
+    printf 'AWS_DEFAULT_REGION=%s\n' "$region"
+  } >>"$tmp"
+  # ecs.config may hold registry credentials (ECS_ENGINE_AUTH_DATA).
+  chmod 0600 "$tmp"
+  mv -f "$tmp" "$ecs_config_file"
+  say "wrote $ecs_config_file (ECS_BACKEND_HOST=$endpoint, ECS_CLUSTER=$cluster, region $region)"
+}
+
+credentials_command() {
+  printf '%q credentials' "$prefix/bin/berth"
+}
+
+install_credentials_service() {
+  local unit_dir=$systemd_root/etc/systemd/system unit node_dir
+  unit=$unit_dir/$CREDENTIALS_SERVICE.service
+  node_dir=$(dirname "$(command -v node)")
+  mkdir -p "$unit_dir"
+  if [ -f "$unit_dir/$SERVICE.service" ]; then
+    warn "the $SERVICE service (Berth's own agent) is installed on this host too. It and the stock agent both \
+want the ports 51678 and 51679: run one of them, e.g. systemctl disable --now $SERVICE."
+  fi
+  # Exit codes 2 (a setting to fix) and 5 (the control plane refuses this host) are not retried: only a person
+  # can fix them, and the journal says how. Before=ecs.service: amazon-ecs-init's unit, when it is installed.
+  cat >"$unit" <<EOF
+# Written by the Berth agent installer (--stock-agent); running it again rewrites this file.
+[Unit]
+Description=Berth credentials (keeps the stock Amazon ECS agent's instance credentials in $credentials_file fresh)
+Wants=network-online.target
+After=network-online.target
+Before=ecs.service
+
+[Service]
+Type=simple
+Environment=PATH=$node_dir:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+EnvironmentFile=$(credentials_env_file)
+ExecStart=$(credentials_command)
+Restart=always
+RestartSec=5
+RestartPreventExitStatus=2 5
+
+[Install]
+WantedBy=multi-user.target
+EOF
+  say "wrote $unit"
+  systemctl daemon-reload >&2 || die "systemctl daemon-reload failed (see above)."
+  systemctl enable "$CREDENTIALS_SERVICE.service" >&2 || die "systemctl enable $CREDENTIALS_SERVICE failed (see above)."
+  if [ "$no_start" = 1 ]; then
+    say "the $CREDENTIALS_SERVICE service is enabled but not started (--no-start). Start it with:"
+    printf 'systemctl start %s\n' "$CREDENTIALS_SERVICE"
+    return
+  fi
+  say "starting the $CREDENTIALS_SERVICE service"
+  systemctl restart "$CREDENTIALS_SERVICE.service" >&2 || die "the $CREDENTIALS_SERVICE service did not start. \
+See why with: journalctl -u $CREDENTIALS_SERVICE --no-pager -n 50"
+  wait_for_credentials
+}
+
+# Done once the file has keys: the host is registered by then, and identity.json names the managed instance.
+wait_for_credentials() {
+  local deadline instance
+  deadline=$((SECONDS + wait_seconds))
+  say "waiting up to ${wait_seconds}s for the first credentials in $credentials_file"
+  until [ -f "$credentials_file" ] && grep -q '^aws_session_token = ' "$credentials_file"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      if command -v journalctl >/dev/null 2>&1; then
+        journalctl -u "$CREDENTIALS_SERVICE" --no-pager -n 20 </dev/null >&2 || true
+      fi
+      die "no credentials within ${wait_seconds}s. See what berth credentials says with: journalctl -u \
+$CREDENTIALS_SERVICE --no-pager -n 50 (often: the control plane's URL in $(credentials_env_file) is wrong, or \
+the activation has expired or reached its registration limit)."
+    fi
+    sleep 1
+  done
+  instance=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).instanceId ?? "")' \
+    "$data_dir/identity.json" 2>/dev/null || true)
+  say "the host is registered${instance:+ as $instance} and its credentials are in $credentials_file"
+  stock_agent_next_steps
+  printf '%s\n' "${instance:-registered}"
+}
+
+stock_agent_next_steps() {
+  say "next, install and start the stock Amazon ECS agent (this script does not): the amazon-ecs-init package, \
+which reads $ecs_config_file and mounts the host's /root/.aws at /rotatingcreds (so use --credentials-file \
+/root/.aws/credentials with it), or the amazon/amazon-ecs-agent image with --env-file $ecs_config_file and \
+-v $(dirname "$credentials_file"):/rotatingcreds:ro. See --help for both."
+}
+
+no_systemd_credentials() {
+  say "systemd is not running on this host (no /run/systemd/system), so no service was installed and berth \
+credentials was not started. Run it directly, as root, under your own process supervisor (restart it if it exits):"
+  stock_agent_next_steps
+  printf "sh -c 'set -a && . %s && exec %s'\n" "$(credentials_env_file)" "$(credentials_command)"
+}
+
 main() {
   parse_args "$@"
   validate_args
@@ -496,6 +708,12 @@ main() {
   check_registration
   install_docker
   install_agent
+  if [ "$stock_agent" = 1 ]; then
+    write_credentials_env
+    write_ecs_config
+    if has_systemd; then install_credentials_service; else no_systemd_credentials; fi
+    return
+  fi
   write_config
   if has_systemd; then
     install_service

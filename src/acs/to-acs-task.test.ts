@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { ContainerDefinition, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { TaskRecord } from '../domain/task-record.js';
 import { toAcsTask, TranslationError } from './to-acs-task.js';
 
 const CLUSTER = 'arn:aws:ecs:us-east-1:123456789012:cluster/edge';
@@ -17,14 +18,24 @@ function definition(containers: ContainerDefinition[], extra: Partial<TaskDefini
   };
 }
 
-function task(extra: Partial<Task> = {}): Task {
+function task(extra: Partial<TaskRecord> = {}): TaskRecord {
   return {
     taskArn: TASK_ARN,
     clusterArn: CLUSTER,
     taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:7',
+    containerInstanceArn: 'arn:aws:ecs:us-east-1:123456789012:container-instance/edge/i1',
     desiredStatus: 'RUNNING',
     lastStatus: 'PENDING',
-    containers: [{ name: 'web', containerArn: 'arn:aws:ecs:us-east-1:123456789012:container/edge/t/c1' }],
+    createdAt: new Date('2026-11-21T10:00:00.000Z'),
+    version: 1,
+    containers: [
+      {
+        name: 'web',
+        containerArn: 'arn:aws:ecs:us-east-1:123456789012:container/edge/t/c1',
+        taskArn: TASK_ARN,
+        lastStatus: 'PENDING',
+      },
+    ],
     ...extra,
   };
 }
@@ -32,7 +43,7 @@ function task(extra: Partial<Task> = {}): Task {
 const base: ContainerDefinition = { name: 'web', image: '127.0.0.1:5000/web:1' };
 
 /** The translated container's Docker Config and HostConfig, parsed. */
-function docker(c: ContainerDefinition, t: Task = task()) {
+function docker(c: ContainerDefinition, t: TaskRecord = task()) {
   const container = toAcsTask(t, definition([c])).containers[0];
   assert.ok(container);
   return {
@@ -125,8 +136,8 @@ describe('toAcsTask: task members', () => {
     ]);
   });
 
-  it('refuses a record without ARN', () => {
-    assert.throws(() => toAcsTask(task({ taskArn: undefined }), definition([base])), TranslationError);
+  it('refuses a task definition without family or revision', () => {
+    assert.throws(() => toAcsTask(task(), definition([base], { family: undefined })), TranslationError);
   });
 });
 

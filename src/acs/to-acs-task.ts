@@ -11,7 +11,6 @@ import type {
   ContainerDefinition,
   ContainerOverride,
   KeyValuePair,
-  Task,
   TaskDefinition,
   Volume,
 } from '@aws-sdk/client-ecs';
@@ -23,6 +22,7 @@ import type {
   AcsVolume,
   DesiredTaskStatus,
 } from './payload.js';
+import type { TaskRecord } from '../domain/task-record.js';
 
 /** ECS's health check defaults (HealthCheck shape docs); Docker's own (30 s timeout) would differ. */
 export const HEALTH_CHECK_DEFAULTS = { intervalSeconds: 30, timeoutSeconds: 5, retries: 3 } as const;
@@ -40,26 +40,21 @@ export class TranslationError extends Error {
   override readonly name = 'TranslationError';
 }
 
-export function desiredStatusOf(task: Task): DesiredTaskStatus {
-  return task.desiredStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING';
-}
-
 /** The ACS task for `task`; throws TranslationError when the record cannot be delivered at all. */
-export function toAcsTask(task: Task, definition: TaskDefinition): AcsTask {
+export function toAcsTask(task: TaskRecord, definition: TaskDefinition): AcsTask {
   const arn = task.taskArn;
   const clusterArn = task.clusterArn;
-  if (arn === undefined || clusterArn === undefined) throw new TranslationError('task has no ARN or cluster');
   const family = definition.family;
   if (family === undefined || definition.revision === undefined) {
     throw new TranslationError(`task definition of ${arn} has no family or revision`);
   }
-  const desiredStatus = desiredStatusOf(task);
+  const desiredStatus = task.desiredStatus;
   const overrides = task.overrides?.containerOverrides ?? [];
   const containers = (definition.containerDefinitions ?? []).map((c) =>
     toAcsContainer(
       c,
       overrides.find((o) => o.name === c.name),
-      task.containers?.find((t) => t.name === c.name)?.containerArn,
+      task.containers.find((t) => t.name === c.name)?.containerArn,
     ),
   );
   // Task-level limits only where the definition or an override sets them: the record's own cpu/memory is

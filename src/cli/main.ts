@@ -3,6 +3,7 @@
  */
 import { Command } from 'commander';
 import { registerAgentCommand } from './agent-command.js';
+import { registerCredentialsCommand } from './credentials-command.js';
 import { registerInstallScriptCommand } from './install-script-command.js';
 import { registerServerCommand } from './server-command.js';
 import { registerUpCommand } from './up-command.js';
@@ -15,6 +16,7 @@ const program = new Command()
 registerUpCommand(program);
 registerServerCommand(program);
 registerAgentCommand(program);
+registerCredentialsCommand(program);
 registerInstallScriptCommand(program);
 
 await program.parseAsync(process.argv);

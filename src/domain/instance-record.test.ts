@@ -1,24 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ContainerInstance } from '@aws-sdk/client-ecs';
 import {
   agentConnectivity,
   disconnectedReason,
-  publicInstance,
   withAgentConnected,
+  type InstanceRecord,
 } from './instance-record.js';
 
 const REGISTERED = new Date('2026-11-21T09:00:00.000Z');
 const T1 = new Date('2026-11-21T10:00:00.000Z');
 const T2 = new Date('2026-11-21T11:30:00.000Z');
 
-function instance(extra: Partial<ContainerInstance> = {}): ContainerInstance {
+function instance(extra: Partial<InstanceRecord> = {}): InstanceRecord {
   return {
     containerInstanceArn: 'arn:aws:ecs:us-east-1:123456789012:container-instance/edge/1',
     status: 'ACTIVE',
     agentConnected: false,
     registeredAt: REGISTERED,
     version: 1,
+    registeredResources: [],
+    attributes: [],
     ...extra,
   };
 }
@@ -60,11 +61,16 @@ describe('container instance connectivity', () => {
     assert.equal(agentConnectivity({ ...connected, status: 'INACTIVE' }).connected, false);
   });
 
-  it('keeps its times out of what the API shows', () => {
+  it('keeps its times as members of its own, next to what ECS shows', () => {
     const connected = withAgentConnected(instance(), true, T1);
     assert.ok(connected);
     const disconnected = withAgentConnected(connected, false, T2);
     assert.ok(disconnected);
-    assert.deepEqual(publicInstance(disconnected), { ...instance(), version: 3 });
+    assert.deepEqual(disconnected, {
+      ...instance(),
+      version: 3,
+      agentConnectedAt: T1,
+      agentDisconnectedAt: T2,
+    });
   });
 });

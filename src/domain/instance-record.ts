@@ -1,31 +1,38 @@
 /**
- * Fields Berth keeps inside a stored container instance record that are not part of ECS's ContainerInstance
- * object, and what is derived from them. They live in the record so that they change in the same write as
- * `agentConnected` itself, and `publicInstance` removes them before any API answer.
+ * A container instance as the control plane keeps it. ECS's members keep ECS's names (DescribeContainerInstances
+ * renders them, `operations/ecs/container-instances/view.ts`); those every registered instance has are
+ * required, and its status is typed from `status.ts`. Berth's own state lives in the same record, so that it
+ * changes in the same write as `agentConnected` itself, under names no renderer copies:
  *
- * - `berthAgentConnectedAt`: when the agent's current (or, while disconnected, its last) session began.
- * - `berthAgentDisconnectedAt`: when the agent last lost its session (or the instance was deregistered).
+ * - `agentConnectedAt`: when the agent's current (or, while disconnected, its last) session began.
+ * - `agentDisconnectedAt`: when the agent last lost its session (or the instance was deregistered).
  *
  * Pure: the caller supplies the clock.
  */
-import type { ContainerInstance } from '@aws-sdk/client-ecs';
+import type { Attribute, ContainerInstance, Resource } from '@aws-sdk/client-ecs';
+import type { InstanceStatus } from './status.js';
 
-export const AGENT_CONNECTED_AT_FIELD = 'berthAgentConnectedAt';
-export const AGENT_DISCONNECTED_AT_FIELD = 'berthAgentDisconnectedAt';
+type RequiredInstanceMember =
+  | 'containerInstanceArn'
+  | 'status'
+  | 'agentConnected'
+  | 'version'
+  | 'registeredAt'
+  | 'registeredResources'
+  | 'attributes';
 
-export type InstanceRecord = ContainerInstance & {
-  readonly [AGENT_CONNECTED_AT_FIELD]?: Date;
-  readonly [AGENT_DISCONNECTED_AT_FIELD]?: Date;
-};
-
-/** The instance as the API shows it: without Berth's internal fields. */
-export function publicInstance(instance: ContainerInstance): ContainerInstance {
-  const {
-    [AGENT_CONNECTED_AT_FIELD]: _connected,
-    [AGENT_DISCONNECTED_AT_FIELD]: _disconnected,
-    ...rest
-  } = instance as InstanceRecord;
-  return rest;
+export interface InstanceRecord extends Omit<ContainerInstance, RequiredInstanceMember> {
+  containerInstanceArn: string;
+  status: InstanceStatus;
+  agentConnected: boolean;
+  version: number;
+  registeredAt: Date;
+  registeredResources: Resource[];
+  attributes: Attribute[];
+  /** Berth's: when the agent's current (or last) session began. */
+  agentConnectedAt?: Date;
+  /** Berth's: when the agent last lost its session. */
+  agentDisconnectedAt?: Date;
 }
 
 /**
@@ -34,16 +41,16 @@ export function publicInstance(instance: ContainerInstance): ContainerInstance {
  * callers write only changes and an unchanged record keeps the time its state began.
  */
 export function withAgentConnected(
-  instance: ContainerInstance,
+  instance: InstanceRecord,
   connected: boolean,
   at: Date,
 ): InstanceRecord | undefined {
-  if ((instance.agentConnected === true) === connected) return undefined;
+  if (instance.agentConnected === connected) return undefined;
   return {
     ...instance,
     agentConnected: connected,
-    [connected ? AGENT_CONNECTED_AT_FIELD : AGENT_DISCONNECTED_AT_FIELD]: at,
-    version: (instance.version ?? 0) + 1,
+    ...(connected ? { agentConnectedAt: at } : { agentDisconnectedAt: at }),
+    version: instance.version + 1,
   };
 }
 
@@ -57,32 +64,25 @@ export interface AgentConnectivity {
   readonly since: Date | undefined;
 }
 
-/** When the agent was last seen to lose its session, if that was recorded. */
-export function recordedDisconnection(instance: ContainerInstance): Date | undefined {
-  return (instance as InstanceRecord)[AGENT_DISCONNECTED_AT_FIELD];
-}
-
 /** Whether the instance's agent is connected, and since when. A deregistered instance never is. */
-export function agentConnectivity(instance: ContainerInstance): AgentConnectivity {
-  const record = instance as InstanceRecord;
-  if (instance.agentConnected === true && instance.status !== 'INACTIVE') {
-    return { connected: true, since: record[AGENT_CONNECTED_AT_FIELD] };
+export function agentConnectivity(instance: InstanceRecord): AgentConnectivity {
+  if (instance.agentConnected && instance.status !== 'INACTIVE') {
+    return { connected: true, since: instance.agentConnectedAt };
   }
-  return { connected: false, since: record[AGENT_DISCONNECTED_AT_FIELD] ?? instance.registeredAt };
+  return { connected: false, since: instance.agentDisconnectedAt ?? instance.registeredAt };
 }
 
 /**
  * ContainerInstance.statusReason while the agent of a registered (ACTIVE or DRAINING) instance is
  * disconnected; ECS has no member of its own for the time, and the AWS CLI prints only modelled members.
  */
-export function disconnectedReason(instance: ContainerInstance): string | undefined {
+export function disconnectedReason(instance: InstanceRecord): string | undefined {
   if (instance.status === 'INACTIVE') return undefined;
   const { connected, since } = agentConnectivity(instance);
   if (connected) return undefined;
-  const record = instance as InstanceRecord;
   if (since === undefined) return 'Agent disconnected';
   // Never connected: say so rather than claim a disconnection that never happened.
-  if (record[AGENT_DISCONNECTED_AT_FIELD] === undefined && record[AGENT_CONNECTED_AT_FIELD] === undefined) {
+  if (instance.agentDisconnectedAt === undefined && instance.agentConnectedAt === undefined) {
     return `Agent not connected since registration at ${since.toISOString()}`;
   }
   return `Agent disconnected since ${since.toISOString()}`;

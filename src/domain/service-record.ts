@@ -1,13 +1,14 @@
 /**
- * A stored service: ECS's Service object (with its deployments and events) plus what the service controller
- * must remember between passes, under `berth`. That part travels in the same document, so it is written in
- * the same transaction as the service it describes, and `publicService` removes it before any API answer.
+ * A service as the control plane keeps it: ECS's Service members (with its deployments and events), those
+ * every service has required and statuses typed from `status.ts`, plus what the service controller must
+ * remember between passes, `controller`. That part travels in the same document, so it is written in the
+ * same transaction as the service it describes; the renderer (`operations/ecs/services/view.ts`) copies
+ * only ECS's members.
  *
- * Times inside `berth` are epoch milliseconds: plain numbers compare and serialise without surprises.
+ * Times inside `controller` are epoch milliseconds: plain numbers compare and serialise without surprises.
  */
-import type { Service } from '@aws-sdk/client-ecs';
-
-export const SERVICE_STATE_FIELD = 'berth';
+import type { Deployment, SchedulingStrategy, Service, ServiceEvent } from '@aws-sdk/client-ecs';
+import type { DeploymentStatus, RolloutState, ServiceStatus } from './status.js';
 
 /** What the controller remembers about one deployment. */
 export interface DeploymentState {
@@ -44,7 +45,61 @@ export interface ServiceState {
   readonly createHash?: string;
 }
 
-export type ServiceRecord = Service & { readonly [SERVICE_STATE_FIELD]?: ServiceState };
+type RequiredDeploymentMember =
+  | 'id'
+  | 'status'
+  | 'taskDefinition'
+  | 'desiredCount'
+  | 'pendingCount'
+  | 'runningCount'
+  | 'failedTasks'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'rolloutState';
+
+export interface DeploymentRecord extends Omit<Deployment, RequiredDeploymentMember> {
+  id: string;
+  status: DeploymentStatus;
+  taskDefinition: string;
+  desiredCount: number;
+  pendingCount: number;
+  runningCount: number;
+  failedTasks: number;
+  createdAt: Date;
+  updatedAt: Date;
+  rolloutState?: RolloutState;
+}
+
+type RequiredServiceMember =
+  | 'serviceArn'
+  | 'serviceName'
+  | 'clusterArn'
+  | 'status'
+  | 'desiredCount'
+  | 'runningCount'
+  | 'pendingCount'
+  | 'taskDefinition'
+  | 'deployments'
+  | 'events'
+  | 'createdAt'
+  | 'schedulingStrategy';
+
+export interface ServiceRecord extends Omit<Service, RequiredServiceMember> {
+  serviceArn: string;
+  serviceName: string;
+  clusterArn: string;
+  status: ServiceStatus;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  taskDefinition: string;
+  deployments: DeploymentRecord[];
+  events: ServiceEvent[];
+  createdAt: Date;
+  schedulingStrategy: SchedulingStrategy;
+  /** Berth's: what the service controller remembers between passes. */
+  controller: ServiceState;
+}
 
 export const EMPTY_SERVICE_STATE: ServiceState = Object.freeze({
   deployments: Object.freeze({}),
@@ -52,13 +107,3 @@ export const EMPTY_SERVICE_STATE: ServiceState = Object.freeze({
   conditions: Object.freeze({}),
   lostTasks: Object.freeze([]),
 });
-
-export function serviceState(record: ServiceRecord): ServiceState {
-  return record[SERVICE_STATE_FIELD] ?? EMPTY_SERVICE_STATE;
-}
-
-/** The service as the API shows it: without Berth's internal fields. */
-export function publicService(record: ServiceRecord): Service {
-  const { [SERVICE_STATE_FIELD]: _state, ...rest } = record;
-  return rest;
-}

@@ -67,3 +67,41 @@ export function backendStatus(s: KnownStatus): 'PENDING' | 'RUNNING' | 'STOPPED'
   if (s === 'STOPPED') return 'STOPPED';
   return 'PENDING';
 }
+
+/** A container's lastStatus, as the control plane keeps it (what agents report). */
+export const CONTAINER_STATUSES = ['PENDING', 'RUNNING', 'STOPPED'] as const;
+export type ContainerStatus = (typeof CONTAINER_STATUSES)[number];
+
+/** ECS's ContainerInstanceStatus; Berth's instances are ACTIVE, DRAINING or (deregistered) INACTIVE. */
+export const INSTANCE_STATUSES = [
+  'ACTIVE',
+  'DRAINING',
+  'INACTIVE',
+  'REGISTERING',
+  'REGISTRATION_FAILED',
+  'DEREGISTERING',
+] as const;
+export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
+
+/** ECS's cluster statuses; Berth's clusters are ACTIVE or (deleted) INACTIVE. */
+export const CLUSTER_STATUSES = ['ACTIVE', 'PROVISIONING', 'DEPROVISIONING', 'FAILED', 'INACTIVE'] as const;
+export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
+
+export const SERVICE_STATUSES = ['ACTIVE', 'DRAINING', 'INACTIVE'] as const;
+export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
+
+/** A service deployment's status: the one being rolled out is PRIMARY, older ones still running ACTIVE. */
+export const DEPLOYMENT_STATUSES = ['PRIMARY', 'ACTIVE', 'INACTIVE'] as const;
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+
+export const ROLLOUT_STATES = ['IN_PROGRESS', 'COMPLETED', 'FAILED'] as const;
+export type RolloutState = (typeof ROLLOUT_STATES)[number];
+
+/** Whether a value is one of a vocabulary's statuses (for input and stored documents). */
+export function isOneOf<T extends string>(list: readonly T[], value: string | undefined): value is T {
+  return value !== undefined && (list as readonly string[]).includes(value);
+}
+
+/** A container's or task's health, as agents report it and DescribeTasks shows it. */
+export const HEALTH_STATUSES = ['HEALTHY', 'UNHEALTHY', 'UNKNOWN'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];

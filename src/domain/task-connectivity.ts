@@ -11,15 +11,16 @@
  *
  * Pure.
  */
-import type { ContainerInstance, Task } from '@aws-sdk/client-ecs';
-import { agentConnectivity } from './instance-record.js';
+import type { Task } from '@aws-sdk/client-ecs';
+import { agentConnectivity, type InstanceRecord } from './instance-record.js';
+import type { TaskRecord } from './task-record.js';
 
 export interface TaskConnectivity {
   readonly connectivity?: Task['connectivity'];
   readonly connectivityAt?: Date;
 }
 
-export function taskConnectivity(task: Task, instance: ContainerInstance | undefined): TaskConnectivity {
+export function taskConnectivity(task: TaskRecord, instance: InstanceRecord | undefined): TaskConnectivity {
   const stored: TaskConnectivity = {
     ...(task.connectivity !== undefined && { connectivity: task.connectivity }),
     ...(task.connectivityAt !== undefined && { connectivityAt: task.connectivityAt }),
@@ -28,15 +29,8 @@ export function taskConnectivity(task: Task, instance: ContainerInstance | undef
   const { connected, since } = agentConnectivity(instance);
   // Without a recorded time (a record from before Berth kept one), a connected task's own time stands.
   const start = since ?? (connected ? task.connectivityAt : undefined) ?? task.createdAt;
-  const at = latest(start, task.createdAt);
   return {
     connectivity: connected ? 'CONNECTED' : 'DISCONNECTED',
-    ...(at !== undefined && { connectivityAt: at }),
+    connectivityAt: start.getTime() >= task.createdAt.getTime() ? start : task.createdAt,
   };
-}
-
-function latest(a: Date | undefined, b: Date | undefined): Date | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return a.getTime() >= b.getTime() ? a : b;
 }

@@ -1,26 +1,34 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import { publicTask, restartCountOf } from './task-record.js';
+import type { TaskDefinition } from '@aws-sdk/client-ecs';
+import { shownReason, type TaskRecord } from './task-record.js';
 import { applyTaskReport, taskHealth, type TaskReport } from './task-report.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const NOW = at(600);
 
-function pending(extra: Partial<Task> = {}): Task {
+const TASK_ARN = 'arn:aws:ecs:us-east-1:123456789012:task/edge/t1';
+const container = (name: string) => ({
+  containerArn: `arn:aws:ecs:us-east-1:123456789012:container/edge/t1/${name}`,
+  taskArn: TASK_ARN,
+  name,
+  lastStatus: 'PENDING' as const,
+});
+
+function pending(extra: Partial<TaskRecord> = {}): TaskRecord {
   return {
-    taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/edge/t1',
+    taskArn: TASK_ARN,
+    clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/edge',
+    taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1',
+    containerInstanceArn: 'arn:aws:ecs:us-east-1:123456789012:container-instance/edge/i1',
     desiredStatus: 'RUNNING',
     lastStatus: 'PENDING',
     createdAt: T0,
     version: 1,
     connectivity: 'CONNECTED',
     connectivityAt: T0,
-    containers: [
-      { name: 'web', lastStatus: 'PENDING' },
-      { name: 'side', lastStatus: 'PENDING' },
-    ],
+    containers: [container('web'), container('side')],
     ...extra,
   };
 }
@@ -32,7 +40,7 @@ const DEFINITION: Pick<TaskDefinition, 'containerDefinitions'> = {
   ],
 };
 
-const apply = (task: Task, report: TaskReport) =>
+const apply = (task: TaskRecord, report: TaskReport) =>
   applyTaskReport(task, report, { now: NOW, definition: DEFINITION });
 
 const RUNNING: TaskReport = {
@@ -133,7 +141,7 @@ describe('applyTaskReport', () => {
 
   it("keeps the control plane's own stop code and reason (StopTask)", () => {
     const running = apply(pending(), RUNNING).task;
-    const stopping: Task = {
+    const stopping: TaskRecord = {
       ...running,
       desiredStatus: 'STOPPED',
       stopCode: 'UserInitiated',
@@ -313,21 +321,24 @@ describe('restart counts', () => {
   it('keeps the reported count on the container and shows it as its reason while above zero', () => {
     const { task, changed } = apply(pending(), restarted(3));
     assert.equal(changed, true);
-    assert.equal(restartCountOf(task.containers?.[0] ?? {}), 3);
-    const shown = publicTask(task);
-    assert.equal(shown.containers?.[0]?.reason, 'Restarted 3 times by its restart policy');
-    assert.equal('berthRestartCount' in (shown.containers?.[0] ?? {}), false);
-    assert.equal(shown.containers?.[1]?.reason, undefined);
-    const once = publicTask(apply(pending(), restarted(1)).task);
-    assert.equal(once.containers?.[0]?.reason, 'Restarted 1 time by its restart policy');
+    const [web, side] = task.containers;
+    assert.ok(web && side);
+    assert.equal(web.restartCount, 3);
+    assert.equal(shownReason(web), 'Restarted 3 times by its restart policy');
+    assert.equal(shownReason(side), undefined);
+    const once = apply(pending(), restarted(1)).task.containers[0];
+    assert.ok(once);
+    assert.equal(shownReason(once), 'Restarted 1 time by its restart policy');
   });
 
   it('never lowers a count (a late report), and a zero count shows nothing', () => {
     const { task } = apply(pending(), restarted(3));
     const late = apply(task, restarted(2));
     assert.equal(late.changed, false);
-    assert.equal(restartCountOf(late.task.containers?.[0] ?? {}), 3);
-    assert.equal(publicTask(apply(pending(), restarted(0)).task).containers?.[0]?.reason, undefined);
+    assert.equal(late.task.containers[0]?.restartCount, 3);
+    const zero = apply(pending(), restarted(0)).task.containers[0];
+    assert.ok(zero);
+    assert.equal(shownReason(zero), undefined);
   });
 
   it("lets the container's own reason stand", () => {
@@ -336,7 +347,9 @@ describe('restart counts', () => {
       status: 'STOPPED',
       containers: [{ containerName: 'web', status: 'STOPPED', exitCode: 137, reason: 'OutOfMemoryError' }],
     }).task;
-    assert.equal(restartCountOf(stopped.containers?.[0] ?? {}), 2);
-    assert.equal(publicTask(stopped).containers?.[0]?.reason, 'OutOfMemoryError');
+    const [web] = stopped.containers;
+    assert.ok(web);
+    assert.equal(web.restartCount, 2);
+    assert.equal(shownReason(web), 'OutOfMemoryError');
   });
 });

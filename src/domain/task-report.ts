@@ -22,15 +22,15 @@
  * - `version` grows by one when, and only when, anything changed.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Container, NetworkBinding, Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import { isLastStatus, lastIsAfter } from './status.js';
-import { restartCountOf, withRestartCount } from './task-record.js';
+import type { NetworkBinding, TaskDefinition } from '@aws-sdk/client-ecs';
+import { CONTAINER_STATUSES, lastIsAfter, type ContainerStatus, type HealthStatus } from './status.js';
+import type { ContainerRecord, TaskRecord } from './task-record.js';
 
-export const REPORTED_STATUSES = ['PENDING', 'RUNNING', 'STOPPED'] as const;
-export type ReportedStatus = (typeof REPORTED_STATUSES)[number];
+export { HEALTH_STATUSES, type HealthStatus } from './status.js';
 
-export const HEALTH_STATUSES = ['HEALTHY', 'UNHEALTHY', 'UNKNOWN'] as const;
-export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+/** What agents report of a task or container: the container statuses. */
+export const REPORTED_STATUSES = CONTAINER_STATUSES;
+export type ReportedStatus = ContainerStatus;
 
 /** ECS's limits on what it keeps of a report (the agent trims to the same). */
 export const MAX_REASON_LENGTH = 1024;
@@ -73,25 +73,21 @@ export interface ApplyContext {
 }
 
 export interface Applied {
-  readonly task: Task;
+  readonly task: TaskRecord;
   readonly changed: boolean;
 }
 
-const CONTAINER_STATUSES: readonly string[] = ['PENDING', 'RUNNING', 'STOPPED'];
-
-export function applyTaskReport(current: Task, report: TaskReport, ctx: ApplyContext): Applied {
+export function applyTaskReport(current: TaskRecord, report: TaskReport, ctx: ApplyContext): Applied {
   const floor = current.createdAt;
   const clamp = (d: Date | undefined): Date | undefined => {
     if (d === undefined) return undefined;
-    let t = Math.min(d.getTime(), ctx.now.getTime());
-    if (floor !== undefined) t = Math.max(t, floor.getTime());
-    return new Date(t);
+    return new Date(Math.max(Math.min(d.getTime(), ctx.now.getTime()), floor.getTime()));
   };
   const at = clamp(report.at) ?? ctx.now;
-  const previous = current.lastStatus ?? 'PENDING';
-  const moves = report.status !== undefined && isLastStatus(previous) && lastIsAfter(report.status, previous);
-  const lastStatus = moves && report.status !== undefined ? report.status : previous;
-  const next: Task = { ...current, lastStatus };
+  const previous = current.lastStatus;
+  const lastStatus =
+    report.status !== undefined && lastIsAfter(report.status, previous) ? report.status : previous;
+  const next: TaskRecord = { ...current, lastStatus };
 
   const pullStartedAt = current.pullStartedAt ?? clamp(report.pullStartedAt);
   if (pullStartedAt !== undefined) next.pullStartedAt = pullStartedAt;
@@ -101,7 +97,7 @@ export function applyTaskReport(current: Task, report: TaskReport, ctx: ApplyCon
     lastStatus === 'RUNNING' || (lastStatus === 'STOPPED' && report.startedAt !== undefined);
   if (next.startedAt === undefined && reachedRunning) next.startedAt = clamp(report.startedAt) ?? at;
 
-  next.containers = (current.containers ?? []).map((c) =>
+  next.containers = current.containers.map((c) =>
     applyContainer(
       c,
       report.containers.find((r) => r.containerName === c.name),
@@ -131,11 +127,15 @@ export function applyTaskReport(current: Task, report: TaskReport, ctx: ApplyCon
     next.connectivityAt = ctx.now;
   }
   const changed = !isDeepStrictEqual(next, current);
-  return { task: changed ? { ...next, version: (current.version ?? 0) + 1 } : current, changed };
+  return { task: changed ? { ...next, version: current.version + 1 } : current, changed };
 }
 
-function applyContainer(c: Container, r: ContainerReport | undefined, taskStopped: boolean): Container {
-  let next: Container = { ...c };
+function applyContainer(
+  c: ContainerRecord,
+  r: ContainerReport | undefined,
+  taskStopped: boolean,
+): ContainerRecord {
+  const next: ContainerRecord = { ...c };
   if (r !== undefined) {
     const runtimeId = trim(r.runtimeId, MAX_RUNTIME_ID_LENGTH);
     if (runtimeId !== undefined) next.runtimeId = runtimeId;
@@ -147,15 +147,15 @@ function applyContainer(c: Container, r: ContainerReport | undefined, taskStoppe
     if (r.networkBindings !== undefined) next.networkBindings = r.networkBindings.map((b) => ({ ...b }));
     if (r.healthStatus !== undefined) next.healthStatus = r.healthStatus;
     if (r.status !== undefined && rank(r.status) > rank(c.lastStatus)) next.lastStatus = r.status;
-    if (r.restartCount !== undefined && r.restartCount > (restartCountOf(c) ?? 0))
-      next = withRestartCount(next, r.restartCount);
+    if (r.restartCount !== undefined && r.restartCount > (c.restartCount ?? 0))
+      next.restartCount = r.restartCount;
   }
   if (taskStopped) next.lastStatus = 'STOPPED';
   return next;
 }
 
-function rank(status: string | undefined): number {
-  return status === undefined ? -1 : CONTAINER_STATUSES.indexOf(status);
+function rank(status: ContainerStatus): number {
+  return CONTAINER_STATUSES.indexOf(status);
 }
 
 /**
@@ -164,7 +164,7 @@ function rank(status: string | undefined): number {
  * check once it reported a health status.
  */
 export function taskHealth(
-  containers: readonly Container[],
+  containers: readonly Pick<ContainerRecord, 'name' | 'healthStatus'>[],
   definition: Pick<TaskDefinition, 'containerDefinitions'> | undefined,
 ): HealthStatus {
   const facts = containers.map((c) => {

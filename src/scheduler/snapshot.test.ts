@@ -1,18 +1,21 @@
 /** Building a snapshot from the store's records, and what a task holds. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ContainerInstance, Task } from '@aws-sdk/client-ecs';
+import type { InstanceRecord } from '../domain/instance-record.js';
+import type { TaskRecord } from '../domain/task-record.js';
+import { containerRecord, taskRecord as baseTask } from '../domain/testing/records.js';
 import { queryView, remainingCpu, remainingMemory, snapshotFromRecords } from './snapshot.js';
 
 const I = 'arn:aws:ecs:us-east-1:123456789012:container-instance/c1/';
 const T = 'arn:aws:ecs:us-east-1:123456789012:task/c1/';
 
-const instanceRecord = (id: string): ContainerInstance => ({
+const instanceRecord = (id: string): InstanceRecord => ({
   containerInstanceArn: `${I}${id}`,
   status: 'ACTIVE',
   agentConnected: true,
   ec2InstanceId: 'mi-00000000000000001',
   registeredAt: new Date('2024-01-01T00:00:00Z'),
+  version: 1,
   versionInfo: { agentVersion: '1.105.1' },
   attributes: [{ name: 'ecs.os-type', value: 'linux' }, { name: 'ecs.capability.external' }],
   registeredResources: [
@@ -23,14 +26,15 @@ const instanceRecord = (id: string): ContainerInstance => ({
   ],
 });
 
-const taskRecord = (id: string, patch: Partial<Task>): Task => ({
-  taskArn: `${T}${id}`,
-  containerInstanceArn: `${I}a`,
-  desiredStatus: 'RUNNING',
-  lastStatus: 'PENDING',
-  group: 'family:web',
-  ...patch,
-});
+const taskRecord = (id: string, patch: Partial<TaskRecord>): TaskRecord =>
+  baseTask({
+    taskArn: `${T}${id}`,
+    containerInstanceArn: `${I}a`,
+    desiredStatus: 'RUNNING',
+    lastStatus: 'PENDING',
+    group: 'family:web',
+    ...patch,
+  });
 
 describe('snapshotFromRecords', () => {
   it('counts what unstopped tasks hold, static ports included before any binding', () => {
@@ -43,12 +47,12 @@ describe('snapshotFromRecords', () => {
             lastStatus: 'RUNNING',
             desiredStatus: 'STOPPED',
             containers: [
-              {
+              containerRecord('web', {
                 cpu: '128',
                 memory: '512',
                 memoryReservation: '256',
                 networkBindings: [{ hostPort: 32768, containerPort: 80, protocol: 'tcp' }],
-              },
+              }),
             ],
           }),
           staticPorts: { tcp: [], udp: [] },

@@ -7,7 +7,8 @@
  * A task holds its share from the moment it is placed (PENDING) until it has STOPPED, whatever its desired
  * status: a task asked to stop still occupies its host until the agent reports it gone.
  */
-import type { ContainerInstance, Task } from '@aws-sdk/client-ecs';
+import type { InstanceRecord } from '../domain/instance-record.js';
+import type { TaskRecord } from '../domain/task-record.js';
 import { parseCpuUnits, parseMemoryMiB } from '../domain/task-definition/units.js';
 import type { QueryInstance } from '../query/index.js';
 
@@ -214,18 +215,18 @@ export interface StaticPorts {
   readonly udp: readonly number[];
 }
 
-export function instanceBase(instance: ContainerInstance): InstanceBase {
-  const resources = instance.registeredResources ?? [];
+export function instanceBase(instance: InstanceRecord): InstanceBase {
+  const resources = instance.registeredResources;
   const integer = (name: string): number => resources.find((r) => r.name === name)?.integerValue ?? 0;
   const set = (name: string): string[] => resources.find((r) => r.name === name)?.stringSetValue ?? [];
-  const arn = instance.containerInstanceArn ?? '';
+  const arn = instance.containerInstanceArn;
   return {
     arn,
     id: arn.split('/').pop() ?? '',
-    status: instance.status ?? 'ACTIVE',
+    status: instance.status,
     agentConnected: instance.agentConnected === true,
-    attributes: new Map((instance.attributes ?? []).map((a) => [a.name ?? '', a.value])),
-    registeredAt: instance.registeredAt?.getTime() ?? 0,
+    attributes: new Map(instance.attributes.map((a) => [a.name ?? '', a.value])),
+    registeredAt: instance.registeredAt.getTime(),
     ...(instance.versionInfo?.agentVersion !== undefined && {
       agentVersion: instance.versionInfo.agentVersion,
     }),
@@ -246,8 +247,8 @@ export function instanceBase(instance: ContainerInstance): InstanceBase {
  * its definition (a PENDING task has no bindings yet but will need them) plus every host port it is bound to
  * (dynamic ones included, once the agent reports them), and the GPUs assigned to its containers.
  */
-export function placedTask(task: Task, staticPorts: StaticPorts): PlacedTask {
-  const containers = task.containers ?? [];
+export function placedTask(task: TaskRecord, staticPorts: StaticPorts): PlacedTask {
+  const containers = task.containers;
   const sum = (values: readonly (string | number | undefined)[]): number =>
     values.reduce<number>((total, v) => total + wholeNumber(v), 0);
   const cpu = task.cpu !== undefined ? (parseCpuUnits(task.cpu) ?? 0) : sum(containers.map((c) => c.cpu));
@@ -261,7 +262,7 @@ export function placedTask(task: Task, staticPorts: StaticPorts): PlacedTask {
       .filter((b) => (b.protocol ?? 'tcp') === protocol && (b.hostPort ?? 0) > 0)
       .map((b) => b.hostPort ?? 0);
   return Object.freeze({
-    taskArn: task.taskArn ?? '',
+    taskArn: task.taskArn,
     ...(task.group !== undefined && { group: task.group }),
     desiredRunning: task.desiredStatus !== 'STOPPED',
     held: Object.freeze({
@@ -276,18 +277,18 @@ export function placedTask(task: Task, staticPorts: StaticPorts): PlacedTask {
 
 /** A snapshot from instance records and the not-yet-stopped tasks of the cluster. */
 export function snapshotFromRecords(
-  instances: readonly ContainerInstance[],
-  tasks: readonly { readonly task: Task; readonly staticPorts: StaticPorts }[],
+  instances: readonly InstanceRecord[],
+  tasks: readonly { readonly task: TaskRecord; readonly staticPorts: StaticPorts }[],
 ): ClusterSnapshot {
   const byInstance = new Map<string, PlacedTask[]>();
   for (const { task, staticPorts } of tasks) {
-    if (task.lastStatus === 'STOPPED' || task.containerInstanceArn === undefined) continue;
+    if (task.lastStatus === 'STOPPED') continue;
     const list = byInstance.get(task.containerInstanceArn) ?? [];
     list.push(placedTask(task, staticPorts));
     byInstance.set(task.containerInstanceArn, list);
   }
   return clusterSnapshot(
-    instances.map((i) => instanceState(instanceBase(i), byInstance.get(i.containerInstanceArn ?? '') ?? [])),
+    instances.map((i) => instanceState(instanceBase(i), byInstance.get(i.containerInstanceArn) ?? [])),
   );
 }
 

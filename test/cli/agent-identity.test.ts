@@ -242,10 +242,9 @@ void describe('agent identity and instance credentials', () => {
       const arn = registered.containerInstance?.containerInstanceArn ?? '';
       // As if its agent's session were up (the gateway sets this; here the store stands in for it).
       const clusterArn = new Arns(t.region, '123456789012').cluster('edge');
-      await t.server.store.containerInstances.put(clusterArn, {
-        ...registered.containerInstance,
-        agentConnected: true,
-      });
+      const stored = await t.server.store.containerInstances.get(arn);
+      assert.ok(stored);
+      await t.server.store.containerInstances.put(clusterArn, { ...stored, agentConnected: true });
 
       await t.awsJson(['ssm', 'deregister-managed-instance', '--instance-id', b.instanceId]);
       await failure(ecsB.send(new DiscoverPollEndpointCommand({})), 'UnrecognizedClientException');

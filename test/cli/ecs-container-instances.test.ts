@@ -20,8 +20,8 @@ import {
   type ContainerInstance,
   type RegisterContainerInstanceRequest,
   type Resource,
-  type Task,
 } from '@aws-sdk/client-ecs';
+import type { TaskRecord } from '../../src/domain/task-record.js';
 import { Arns } from '../../src/ecs/arn.js';
 import { failure } from '../../src/ecs/testing/api-error.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
@@ -56,10 +56,11 @@ function assertEchoed(sent: readonly Attribute[], got: readonly Attribute[] | un
   for (const a of sent) assert.equal(returned.get(a.name), a.value ?? '', `attribute ${a.name}`);
 }
 
-function task(cluster: string, instanceArn: string, spec: Partial<Task> = {}): Task {
+function task(cluster: string, instanceArn: string, spec: Partial<TaskRecord> = {}): TaskRecord {
   const id = randomUUID().replaceAll('-', '');
+  const taskArn = arns.task(cluster, id);
   return {
-    taskArn: arns.task(cluster, id),
+    taskArn,
     clusterArn: arns.cluster(cluster),
     taskDefinitionArn: arns.taskDefinition('web', 1),
     containerInstanceArn: instanceArn,
@@ -69,7 +70,17 @@ function task(cluster: string, instanceArn: string, spec: Partial<Task> = {}): T
     group: 'family:web',
     cpu: '256',
     memory: '512',
-    containers: [{ name: 'web', networkBindings: [{ containerPort: 80, hostPort: 8080, protocol: 'tcp' }] }],
+    createdAt: new Date(),
+    version: 1,
+    containers: [
+      {
+        containerArn: arns.container(cluster, id, 'web'),
+        taskArn,
+        name: 'web',
+        lastStatus: 'RUNNING',
+        networkBindings: [{ containerPort: 80, hostPort: 8080, protocol: 'tcp' }],
+      },
+    ],
     ...spec,
   };
 }

@@ -62,6 +62,8 @@ describe('TagResource, UntagResource and ListTagsForResource', () => {
       ec2InstanceId: `mi-${instanceId.slice(0, 17)}`,
       status: 'ACTIVE',
       agentConnected: true,
+      version: 1,
+      registeredAt: new Date(),
       registeredResources: [],
       remainingResources: [],
       attributes: [],
@@ -76,6 +78,7 @@ describe('TagResource, UntagResource and ListTagsForResource', () => {
       lastStatus: 'RUNNING',
       group: 'family:nginx',
       createdAt: new Date(),
+      version: 1,
       containers: [],
     });
   });

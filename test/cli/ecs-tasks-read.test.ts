@@ -12,11 +12,13 @@ import {
   DeleteClusterCommand,
   DescribeTasksCommand,
   ListTasksCommand,
-  type ContainerInstance,
   type DescribeTasksRequest,
   type ListTasksRequest,
   type Task,
 } from '@aws-sdk/client-ecs';
+import type { InstanceRecord } from '../../src/domain/instance-record.js';
+import { EMPTY_SERVICE_STATE } from '../../src/domain/service-record.js';
+import type { TaskRecord } from '../../src/domain/task-record.js';
 import { Arns } from '../../src/ecs/arn.js';
 import { failure } from '../../src/ecs/testing/api-error.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
@@ -38,7 +40,7 @@ function taskId(): string {
 }
 
 /** A task as RunTask will record it: EXTERNAL, placed on an instance, one container. */
-function taskRecord(spec: TaskSpec): Task {
+function taskRecord(spec: TaskSpec): TaskRecord {
   const id = taskId();
   const taskArn = arns.task(spec.cluster, id);
   const lastStatus = spec.lastStatus ?? (spec.desiredStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING');
@@ -85,12 +87,14 @@ function taskRecord(spec: TaskSpec): Task {
   };
 }
 
-function instanceRecord(cluster: string, id: string): ContainerInstance {
+function instanceRecord(cluster: string, id: string): InstanceRecord {
   return {
     containerInstanceArn: arns.containerInstance(cluster, id),
     ec2InstanceId: `mi-${id.slice(0, 17)}`,
     status: 'ACTIVE',
     agentConnected: true,
+    version: 1,
+    registeredAt: new Date(Date.now() - 120_000),
     registeredResources: [],
     remainingResources: [],
     attributes: [],
@@ -161,6 +165,14 @@ describe('ListTasks and DescribeTasks', () => {
       status: 'INACTIVE',
       schedulingStrategy: 'REPLICA',
       launchType: 'EXTERNAL',
+      desiredCount: 0,
+      runningCount: 0,
+      pendingCount: 0,
+      taskDefinition: arns.taskDefinition('worker', 3),
+      deployments: [],
+      events: [],
+      createdAt: new Date(),
+      controller: EMPTY_SERVICE_STATE,
     });
     await store.tags.put(web[0]?.taskArn ?? '', [
       { key: 'team', value: 'edge' },

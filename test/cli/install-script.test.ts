@@ -18,12 +18,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateClusterCommand,
   DescribeContainerInstancesCommand,
+  DiscoverPollEndpointCommand,
+  ECSClient,
   ListContainerInstancesCommand,
   type ContainerInstance,
 } from '@aws-sdk/client-ecs';
@@ -100,6 +102,13 @@ case $1 in
     unit="$BERTH_INSTALL_SYSTEMD_ROOT/etc/systemd/system/$2"
     exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
     path=$(sed -n 's/^Environment=PATH=//p' "$unit")
+    env_file=$(sed -n 's/^EnvironmentFile=//p' "$unit")
+    if [ -n "$env_file" ]; then
+      set -a
+      # shellcheck source=/dev/null
+      . "$env_file"
+      set +a
+    fi
     # shellcheck disable=SC2086
     PATH=$path nohup $exec_start >"$FAKE_SYSTEMD_AGENT_LOG" 2>&1 &
     echo $! >"$FAKE_SYSTEMD_AGENT_PID"
@@ -451,6 +460,119 @@ void describe('agent install script', () => {
     },
   );
 
+  void it('--help says how to install the stock agent itself', async () => {
+    const r = await runScript(served, ['--help'], {}, 10_000);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /--stock-agent/);
+    assert.match(r.stdout, /amazon-ecs-init-latest\.amd64\.deb/);
+    assert.match(r.stdout, /amazon\/amazon-ecs-agent/);
+    assert.match(r.stdout, /-v \/rotatingcreds:\/rotatingcreds:ro/);
+  });
+
+  void it(
+    '--stock-agent under systemd: berth-credentials writes the credentials file, and ecs.config names the control plane',
+    { timeout: INSTALL_TIMEOUT_MS },
+    async () => {
+      const systemd = fakeSystemd('systemd-stock');
+      const stock = join(root, 'stock');
+      const credentialsFile = join(stock, 'rotatingcreds', 'credentials');
+      const ecsConfig = join(stock, 'etc', 'ecs', 'ecs.config');
+      const stockConfigDir = join(stock, 'etc', 'berth');
+      const stockData = join(stock, 'data');
+      // A host with an ecs.config already: its other settings stay, the ones the script owns are replaced.
+      mkdirSync(dirname(ecsConfig), { recursive: true });
+      writeFileSync(ecsConfig, 'ECS_ENGINE_AUTH_TYPE=dockercfg\nECS_CLUSTER=old\n');
+      const r = await runScript(
+        served,
+        [
+          '--stock-agent',
+          '--activation-id',
+          activation.id,
+          '--activation-code',
+          activation.code,
+          '--cluster',
+          CLUSTER,
+          '--docker-install-source',
+          'none',
+          '--prefix',
+          prefix,
+          '--config-dir',
+          stockConfigDir,
+          '--data-dir',
+          stockData,
+          '--credentials-file',
+          credentialsFile,
+          '--ecs-config-file',
+          ecsConfig,
+          '--package',
+          join(root, 'berth.tgz'),
+        ],
+        systemd.env,
+      );
+      const pidFile = systemd.env.FAKE_SYSTEMD_AGENT_PID!;
+      if (existsSync(pidFile)) agentPids.push(Number(readFileSync(pidFile, 'utf8')));
+      const log = () =>
+        existsSync(systemd.env.FAKE_SYSTEMD_AGENT_LOG!)
+          ? readFileSync(systemd.env.FAKE_SYSTEMD_AGENT_LOG!, 'utf8')
+          : '-';
+      assert.equal(r.code, 0, `${r.stderr}\nberth credentials log:\n${log()}`);
+      const instanceId = r.stdout.trim();
+      assert.match(instanceId, /^mi-[0-9a-f]{17}$/);
+      assert.equal(
+        (JSON.parse(readFileSync(join(stockData, 'identity.json'), 'utf8')) as { instanceId: string })
+          .instanceId,
+        instanceId,
+      );
+      assert.match(r.stderr, /amazon-ecs-init/);
+      assert.deepEqual(readFileSync(systemd.log, 'utf8').trim().split('\n'), [
+        'daemon-reload',
+        'enable berth-credentials.service',
+        'restart berth-credentials.service',
+      ]);
+
+      const m =
+        /^\[default\]\naws_access_key_id = (\S+)\naws_secret_access_key = (\S+)\naws_session_token = (\S+)\n$/.exec(
+          readFileSync(credentialsFile, 'utf8'),
+        );
+      assert.ok(m, 'a shared-credentials file with the default profile');
+      assert.equal(statSync(credentialsFile).mode & 0o777, 0o600);
+      const ecs = new ECSClient({
+        endpoint: t.url,
+        region: t.region,
+        credentials: { accessKeyId: m[1]!, secretAccessKey: m[2]!, sessionToken: m[3]! },
+        maxAttempts: 1,
+      });
+      assert.ok((await ecs.send(new DiscoverPollEndpointCommand({}))).endpoint);
+      ecs.destroy();
+
+      assert.equal(
+        readFileSync(ecsConfig, 'utf8'),
+        `ECS_ENGINE_AUTH_TYPE=dockercfg\nECS_BACKEND_HOST=${t.url}\nECS_CLUSTER=${CLUSTER}\n` +
+          `ECS_EXTERNAL=true\nAWS_DEFAULT_REGION=${t.region}\n`,
+      );
+      const envFile = join(stockConfigDir, 'credentials.env');
+      assert.equal(statSync(envFile).mode & 0o777, 0o600);
+      assert.match(
+        readFileSync(envFile, 'utf8'),
+        new RegExp(`^BERTH_ACTIVATION_CODE=${activation.code}$`, 'm'),
+      );
+      assert.match(
+        readFileSync(envFile, 'utf8'),
+        new RegExp(`^BERTH_CREDENTIALS_FILE=${credentialsFile}$`, 'm'),
+      );
+      const unit = readFileSync(
+        join(systemd.root, 'etc', 'systemd', 'system', 'berth-credentials.service'),
+        'utf8',
+      );
+      assert.match(unit, new RegExp(`^ExecStart=${prefix}/bin/berth credentials$`, 'm'));
+      assert.match(unit, new RegExp(`^EnvironmentFile=${envFile}$`, 'm'));
+      assert.match(unit, /^RestartPreventExitStatus=2 5$/m);
+      assert.match(unit, /^Before=ecs\.service$/m);
+      const pid = agentPids.pop();
+      if (pid !== undefined) await stopPid(pid);
+    },
+  );
+
   void describe('refuses, saying what to do, and changes nothing', () => {
     let fakeNode: string;
     let osRelease: string;
@@ -578,6 +700,22 @@ void describe('agent install script', () => {
         /cannot reach the Berth control plane at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/,
       );
       assert.match(r.stderr, /Check --endpoint/);
+    });
+
+    void it("the stock agent's options without --stock-agent, and Berth agent's with it", async () => {
+      const r = await refuses(
+        [...full(), '--credentials-file', '/root/.aws/credentials'],
+        /--credentials-file is an option of the stock agent's installation: give it with --stock-agent/,
+      );
+      assert.equal(r.code, 2);
+      await refuses(
+        [...full(), '--stock-agent', '--introspection-listen', '127.0.0.1:51678'],
+        /--introspection-listen is an option of Berth's agent/,
+      );
+      await refuses(
+        [...full(), '--stock-agent', '--credentials-file', 'relative/credentials'],
+        /--credentials-file 'relative\/credentials' must be the absolute path of a file/,
+      );
     });
 
     void it('--skip-registration on a host that was never registered', async () => {

@@ -22,6 +22,7 @@ import {
   SubmitTaskStateChangeCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
+import type { TaskRecord } from '../../src/domain/task-record.js';
 import { connectSession, type AgentSession } from '../../src/agent/session/agent-session.js';
 import type { AgentCredentials } from '../../src/agent/session/signing.js';
 import type { TaskStateChange } from '../../src/agent/tasks/contracts.js';
@@ -30,7 +31,6 @@ import { createEcsSubmitter, type SubmitStateChange } from '../../src/agent/task
 import { startTaskRuntime, type TaskRuntime } from '../../src/agent/tasks/task-runtime.js';
 import { FakeTaskEngine } from '../../src/agent/testing/fake-task-engine.js';
 import { issueAccessKey } from '../../src/control-plane/auth/access-keys.js';
-import { ackedDesiredStatus } from '../../src/domain/task-record.js';
 import type { AgentEnvelope } from '../../src/acs/messages.js';
 import type { AcsTask } from '../../src/acs/payload.js';
 import { ConfigError, resolveServerConfig } from '../../src/control-plane/config.js';
@@ -189,7 +189,7 @@ async function describeTask(t: TestServer, arn: string): Promise<Task> {
 
 const acked = (t: TestServer, arn: string, status: 'RUNNING' | 'STOPPED') => async () => {
   const record = await t.server.store.tasks.get(arn);
-  return record !== undefined && ackedDesiredStatus(record) === status;
+  return record !== undefined && record.ackedDesiredStatus === status;
 };
 
 /** Counts the payloads the control plane sends that carry `taskArn`. */
@@ -244,6 +244,7 @@ describe('task delivery', () => {
     const described = await describeTask(t, arn);
     assert.equal(described.lastStatus, 'PENDING');
     assert.ok(!('berthAckedDesiredStatus' in described), 'internal fields stay internal');
+    assert.ok(!('ackedDesiredStatus' in described), 'internal fields stay internal');
     assert.ok((await metric(t, 'berth_payloads_sent_total')) >= 1);
     assert.ok((await metric(t, 'berth_payload_ack_seconds_count')) >= 1);
   });
@@ -497,7 +498,7 @@ describe('task delivery across a control plane restart', () => {
       agent = await startAgent(t, host, { dropAcks: Number.MAX_SAFE_INTEGER });
       const arn = await runTask(t, host);
       await agent.engine.next((task) => task.arn === arn);
-      assert.equal(ackedDesiredStatus((await t.server.store.tasks.get(arn)) ?? {}), undefined);
+      assert.equal((await t.server.store.tasks.get(arn))?.ackedDesiredStatus, undefined);
       await t.stop();
 
       t = await startTestServer({ ...SERVER_TIMINGS, dataDir, listen: `127.0.0.1:${port}` });
@@ -529,10 +530,12 @@ describe('stopped task retention', () => {
       await t.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
       const arn = (id: string) => `arn:aws:ecs:us-east-1:123456789012:task/${CLUSTER}/${id}`;
       const now = Date.now();
-      const record = (id: string, stoppedMinutesAgo: number): Task => ({
+      const record = (id: string, stoppedMinutesAgo: number): TaskRecord => ({
         taskArn: arn(id),
         clusterArn: CLUSTER_ARN,
         taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1',
+        containerInstanceArn: `arn:aws:ecs:us-east-1:123456789012:container-instance/${CLUSTER}/gone`,
+        version: 4,
         desiredStatus: 'STOPPED',
         lastStatus: 'STOPPED',
         createdAt: new Date(now - 3 * 3_600_000),

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateClusterCommand, RegisterTaskDefinitionCommand, StartTaskCommand } from '@aws-sdk/client-ecs';
-import { ackedDesiredStatus } from '../../src/domain/task-record.js';
 import { FakeClock } from '../../src/util/testing/fake-clock.js';
 import { waitFor } from '../../src/util/testing/wait-for.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
@@ -88,7 +87,7 @@ describe("task delivery on the server's clock", () => {
     agent.ack(payloads[1]?.message.messageId ?? '');
     await waitFor('the ack recorded', async () => {
       const record = await t.server.store.tasks.get(arn);
-      return record !== undefined && ackedDesiredStatus(record) === 'RUNNING';
+      return record?.ackedDesiredStatus === 'RUNNING';
     });
     await clock.advance(RESEND_MS);
     // Passes over an instance run one after the other: once a second task's payload is out, the pass the

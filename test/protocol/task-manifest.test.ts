@@ -16,7 +16,6 @@ import {
   StopTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { pino } from 'pino';
-import { ackedDesiredStatus } from '../../src/domain/task-record.js';
 import { resolveServerConfig } from '../../src/control-plane/config.js';
 import { startServer } from '../../src/control-plane/server.js';
 import { readAdminKeys, startTestServer, type TestServer } from '../rigs/harness.js';
@@ -57,7 +56,7 @@ async function connected(t: ServerHandle, host: RawHost, want: boolean): Promise
 async function acked(t: ServerHandle, arn: string): Promise<void> {
   await waitFor('ack recorded', async () => {
     const record = await t.server.store.tasks.get(arn);
-    return record !== undefined && ackedDesiredStatus(record) !== undefined;
+    return record !== undefined && record.ackedDesiredStatus !== undefined;
   });
 }
 
@@ -135,7 +134,7 @@ describe('task manifests', () => {
     assert.equal(await manifestAcked, manifest.message.messageId);
     t.server.delivery.off('ackReceived', onAck);
     assert.deepEqual(payloadAcks, []);
-    assert.equal(ackedDesiredStatus((await t.server.store.tasks.get(taskArn)) ?? {}), undefined);
+    assert.equal((await t.server.store.tasks.get(taskArn))?.ackedDesiredStatus, undefined);
   });
 
   it('tells an agent to stop the candidates not wanted running there, and keeps the one that is', async () => {

@@ -28,13 +28,15 @@ export class AgentProcess {
   /**
    * `options.launcher` goes before the command, e.g. `['nsenter', '--net=/var/run/netns/h1', '--']` to run
    * the agent on a test host (test/rigs/hosts.ts); nsenter execs, so the child's pid is still the agent's.
+   * `options.command` runs another host-side subcommand (`credentials`) the same way.
    */
   constructor(
     args: readonly string[],
     env: Readonly<Record<string, string>> = {},
-    options: { readonly launcher?: readonly string[] } = {},
+    options: { readonly launcher?: readonly string[]; readonly command?: 'agent' | 'credentials' } = {},
   ) {
-    const argv = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'agent', ...args];
+    const command = options.command ?? 'agent';
+    const argv = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', command, ...args];
     const [file, ...rest] = [...(options.launcher ?? []), ...argv] as [string, ...string[]];
     this.child = spawn(file, rest, {
       cwd: REPO,

@@ -1,4 +1,4 @@
-import type { ContainerInstance } from '@aws-sdk/client-ecs';
+import type { InstanceRecord } from '../../domain/instance-record.js';
 import { ApiError } from '../../ecs/errors.js';
 import type { RequestContext } from '../context.js';
 
@@ -9,7 +9,7 @@ import type { RequestContext } from '../context.js';
  */
 export function assertOwnInstance(
   ctx: RequestContext,
-  containerInstance: ContainerInstance,
+  containerInstance: InstanceRecord,
   operation: string,
 ): void {
   const { caller } = ctx;
@@ -20,6 +20,6 @@ export function assertOwnInstance(
   throw new ApiError(
     'AccessDeniedException',
     `User: ${caller.principalArn} is not authorized to perform: ecs:${operation} on resource: ` +
-      `${containerInstance.containerInstanceArn ?? 'container instance'}, which belongs to another host.`,
+      `${containerInstance.containerInstanceArn}, which belongs to another host.`,
   );
 }

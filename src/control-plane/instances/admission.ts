@@ -5,7 +5,7 @@
  * retry soon (a credential problem: the next attempt brings fresh credentials) or back off for long.
  */
 import type { IncomingMessage } from 'node:http';
-import type { ContainerInstance } from '@aws-sdk/client-ecs';
+import type { InstanceRecord } from '../../domain/instance-record.js';
 import type { Caller } from '../auth/caller.js';
 import type { Authenticate } from '../auth/authenticator.js';
 import { parseSessionQuery } from '../../acs/codec.js';
@@ -21,7 +21,7 @@ export interface Admitted {
   readonly ok: true;
   readonly caller: Caller;
   readonly clusterArn: string;
-  readonly instance: ContainerInstance & { readonly containerInstanceArn: string };
+  readonly instance: InstanceRecord & { readonly containerInstanceArn: string };
 }
 
 export interface Refused {

@@ -83,7 +83,7 @@ export class AgentConnectedWriter {
         ...(after !== undefined && { after }),
       });
       for (const cluster of clusters.items) {
-        const clusterArn = cluster.clusterArn ?? '';
+        const clusterArn = cluster.clusterArn;
         let instanceAfter: string | undefined;
         do {
           const page = await this.#store.containerInstances.list(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Resource, Task } from '@aws-sdk/client-ecs';
+import type { Resource } from '@aws-sdk/client-ecs';
+import { containerRecord, taskRecord } from '../../domain/testing/records.js';
 import { expectApiError } from '../../ecs/testing/api-error.js';
 import {
   MAX_RESERVED_PORTS,
@@ -119,33 +120,41 @@ describe('registeredResources', () => {
 
 describe('taskReservation', () => {
   it('takes task-level cpu and memory, in any spelling ECS accepts', () => {
-    const r = taskReservation({ cpu: '0.5 vCPU', memory: '1GB', containers: [{ cpu: '999' }] });
+    const r = taskReservation(
+      taskRecord({ cpu: '0.5 vCPU', memory: '1GB', containers: [containerRecord('a', { cpu: '999' })] }),
+    );
     assert.equal(r.cpu, 512);
     assert.equal(r.memory, 1024);
   });
 
   it('adds up containers without task-level sizes, the reservation before the hard limit', () => {
-    const task: Task = {
-      containers: [{ cpu: '128', memory: '512', memoryReservation: '256' }, { cpu: '64', memory: '100' }, {}],
-    };
+    const task = taskRecord({
+      containers: [
+        containerRecord('a', { cpu: '128', memory: '512', memoryReservation: '256' }),
+        containerRecord('b', { cpu: '64', memory: '100' }),
+        containerRecord('c'),
+      ],
+    });
     const r = taskReservation(task);
     assert.equal(r.cpu, 192);
     assert.equal(r.memory, 356);
   });
 
   it('collects bound host ports by protocol and assigned GPUs', () => {
-    const r = taskReservation({
-      containers: [
-        {
-          networkBindings: [
-            { containerPort: 80, hostPort: 8080 },
-            { containerPort: 53, hostPort: 5353, protocol: 'udp' },
-            { containerPort: 81, hostPort: 0, protocol: 'tcp' },
-          ],
-          gpuIds: ['GPU-1'],
-        },
-      ],
-    });
+    const r = taskReservation(
+      taskRecord({
+        containers: [
+          containerRecord('a', {
+            networkBindings: [
+              { containerPort: 80, hostPort: 8080 },
+              { containerPort: 53, hostPort: 5353, protocol: 'udp' },
+              { containerPort: 81, hostPort: 0, protocol: 'tcp' },
+            ],
+            gpuIds: ['GPU-1'],
+          }),
+        ],
+      }),
+    );
     assert.deepEqual(r.tcpPorts, [8080]);
     assert.deepEqual(r.udpPorts, [5353]);
     assert.deepEqual(r.gpuIds, ['GPU-1']);

@@ -8,7 +8,8 @@
  * device ids, as ECS shows them.
  */
 import { placedTask } from '../../scheduler/snapshot.js';
-import type { PlatformDevice, Resource, Task } from '@aws-sdk/client-ecs';
+import type { PlatformDevice, Resource } from '@aws-sdk/client-ecs';
+import type { TaskRecord } from '../../domain/task-record.js';
 import { invalidParameter } from '../../ecs/errors.js';
 
 /** The documented cap on reserved ports of an instance (PortMapping.hostPort), applied to each protocol. */
@@ -177,7 +178,7 @@ export interface Reservation {
  * reservation if set, else the hard limit, as placement counts it); the host ports its containers are bound
  * to; the GPUs assigned to them.
  */
-export function taskReservation(task: Task): Reservation {
+export function taskReservation(task: TaskRecord): Reservation {
   // The scheduler's accounting, so what DescribeContainerInstances shows as remaining is what placement uses.
   return placedTask(task, { tcp: [], udp: [] }).held;
 }

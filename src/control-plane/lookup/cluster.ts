@@ -2,7 +2,7 @@
  * Which cluster a `cluster` parameter means: its short name, its ARN, or nothing for `default`. A cluster ARN
  * of another region or account, or a name ECS would refuse, is simply not found.
  */
-import type { Cluster } from '@aws-sdk/client-ecs';
+import type { ClusterRecord } from '../../domain/cluster-record.js';
 import { ApiError } from '../../ecs/errors.js';
 import type { RequestContext } from '../context.js';
 
@@ -24,7 +24,10 @@ export function clusterRef(ctx: RequestContext, cluster: string | undefined): { 
 }
 
 /** The ACTIVE cluster a request names, or ClusterNotFoundException. */
-export async function requireCluster(ctx: RequestContext, cluster: string | undefined): Promise<Cluster> {
+export async function requireCluster(
+  ctx: RequestContext,
+  cluster: string | undefined,
+): Promise<ClusterRecord> {
   const { arn } = clusterRef(ctx, cluster);
   const found = await ctx.store.clusters.get(arn);
   if (!found || found.status !== 'ACTIVE')

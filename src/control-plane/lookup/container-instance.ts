@@ -3,7 +3,8 @@
  * (`container-instance/CLUSTER/ID`) or old short (`container-instance/ID`) format. Instances belong to one
  * cluster: an ARN naming another cluster, region or account is simply not found in this one.
  */
-import type { Cluster, ContainerInstance } from '@aws-sdk/client-ecs';
+import type { ClusterRecord } from '../../domain/cluster-record.js';
+import type { InstanceRecord } from '../../domain/instance-record.js';
 import type { Store } from '../store/types.js';
 import type { RequestContext } from '../context.js';
 
@@ -17,8 +18,8 @@ export interface InstanceRef {
   readonly reported: string;
 }
 
-export function instanceRef(ctx: RequestContext, cluster: Cluster, ref: string): InstanceRef {
-  const clusterName = cluster.clusterName ?? '';
+export function instanceRef(ctx: RequestContext, cluster: ClusterRecord, ref: string): InstanceRef {
+  const clusterName = cluster.clusterName;
   if (!ref.startsWith('arn:')) {
     const arn = ctx.arns.containerInstance(clusterName, ref);
     return { arn: ID.test(ref) ? arn : undefined, reported: arn };
@@ -38,9 +39,9 @@ export function instanceRef(ctx: RequestContext, cluster: Cluster, ref: string):
 export async function findInstance(
   ctx: RequestContext,
   store: Store,
-  cluster: Cluster,
+  cluster: ClusterRecord,
   ref: string,
-): Promise<ContainerInstance | undefined> {
+): Promise<InstanceRecord | undefined> {
   const { arn } = instanceRef(ctx, cluster, ref);
   return arn === undefined ? undefined : store.containerInstances.get(arn);
 }

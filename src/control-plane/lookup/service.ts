@@ -2,7 +2,7 @@
  * Which service a `service` parameter names (its name, or its ARN in the long format) within a cluster, and
  * the record behind it. Absent services are ServiceNotFoundException ("Service not found.", ECS's words).
  */
-import type { Cluster } from '@aws-sdk/client-ecs';
+import type { ClusterRecord } from '../../domain/cluster-record.js';
 import type { ServiceRecord } from '../../domain/service-record.js';
 import { ApiError, invalidParameter } from '../../ecs/errors.js';
 import type { Store } from '../store/types.js';
@@ -16,8 +16,8 @@ export interface ServiceRef {
   readonly valid: boolean;
 }
 
-export function serviceRef(ctx: RequestContext, cluster: Cluster, value: string): ServiceRef {
-  const clusterName = cluster.clusterName ?? '';
+export function serviceRef(ctx: RequestContext, cluster: ClusterRecord, value: string): ServiceRef {
+  const clusterName = cluster.clusterName;
   if (!value.startsWith('arn:')) {
     return { arn: ctx.arns.service(clusterName, value), valid: isValidName(value) };
   }
@@ -38,7 +38,7 @@ export const SERVICE_NOT_ACTIVE = 'Service was not ACTIVE.';
 export async function requireService(
   ctx: RequestContext,
   tx: Store,
-  cluster: Cluster,
+  cluster: ClusterRecord,
   value: string | undefined,
 ): Promise<ServiceRecord> {
   if (value === undefined || value === '') throw invalidParameter('service can not be empty.');

@@ -7,7 +7,7 @@
  * `tasksChanged` on the change bus after the commit so the agents hear of it.
  */
 import { randomUUID } from 'node:crypto';
-import type { Cluster, Deployment, ServiceEvent, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { ServiceEvent, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
 import { isDeepStrictEqual } from 'node:util';
 import type { SnapshotSource } from '../context.js';
 import { newDeployment, newDeploymentId } from './deployment.js';
@@ -15,8 +15,8 @@ import { ROLLOUT_REASON_ROLLBACK } from './rollout-reasons.js';
 import { newTaskRecord } from '../tasks/new-task.js';
 import { requestStop } from '../tasks/request-stop.js';
 import { MANAGED_CLUSTER_TAG, type TaskTemplate } from '../tasks/task-template.js';
-import { recordedDisconnection } from '../../domain/instance-record.js';
-import { serviceState, type ServiceRecord } from '../../domain/service-record.js';
+import type { ClusterRecord } from '../../domain/cluster-record.js';
+import type { DeploymentRecord, ServiceRecord } from '../../domain/service-record.js';
 import type { Arns } from '../../ecs/arn.js';
 import { seedFrom } from '../../scheduler/index.js';
 import { reconcile, type ReconcileSettings, type ServicePlan } from '../../scheduler/reconcile/index.js';
@@ -49,7 +49,7 @@ export async function evaluateService(deps: ApplyDeps, serviceArn: string): Prom
   return deps.store.transaction(async (tx) => {
     const record = await tx.services.get(serviceArn);
     if (record === undefined || record.status === 'INACTIVE') return { instances: [] };
-    const cluster = await tx.clusters.get(record.clusterArn ?? '');
+    const cluster = await tx.clusters.get(record.clusterArn);
     const loaded = cluster === undefined ? undefined : await loadService(tx, deps.snapshots, record);
     if (cluster === undefined || loaded === undefined) return { instances: [] };
     const now = deps.now();
@@ -60,7 +60,7 @@ export async function evaluateService(deps: ApplyDeps, serviceArn: string): Prom
       deployments: loaded.deployments,
       tasks: loaded.serviceTasks,
       snapshot: loaded.snapshot,
-      state: serviceState(record),
+      state: record.controller,
       settings: deps.settings,
       disconnectedSince: deps.disconnectedSince,
       seed: seedFrom(`${serviceArn}:${now.getTime()}`),
@@ -72,7 +72,7 @@ export async function evaluateService(deps: ApplyDeps, serviceArn: string): Prom
       const task = loaded.tasks.find((t) => t.taskArn === stop.taskArn);
       if (task === undefined) continue;
       const stopping = await requestStop(tx, task, now, 'ServiceSchedulerInitiated', stop.reason);
-      if (stopping?.containerInstanceArn !== undefined) instances.add(stopping.containerInstanceArn);
+      if (stopping !== undefined) instances.add(stopping.containerInstanceArn);
     }
     const next = nextRecord(record, plan, now);
     if (!isDeepStrictEqual(next, record)) await tx.services.put(next);
@@ -97,7 +97,7 @@ async function observeConnections(
     if (i.agentConnected) since.delete(i.arn);
     else if (!since.has(i.arn)) {
       const record = await tx.containerInstances.get(i.arn);
-      const recorded = record === undefined ? undefined : recordedDisconnection(record)?.getTime();
+      const recorded = record?.agentDisconnectedAt?.getTime();
       since.set(i.arn, Math.min(recorded ?? now, now));
     }
   }
@@ -106,7 +106,7 @@ async function observeConnections(
 async function placeTasks(
   deps: ApplyDeps,
   tx: Store,
-  cluster: Cluster,
+  cluster: ClusterRecord,
   record: ServiceRecord,
   loaded: LoadedService,
   plan: ServicePlan,
@@ -125,7 +125,7 @@ async function placeTasks(
         cluster,
         definition,
         overrides: { containerOverrides: [], inferenceAcceleratorOverrides: [] },
-        group: serviceGroup(record.serviceName ?? ''),
+        group: serviceGroup(record.serviceName),
         startedBy: deployment.id,
         tags: await taskTags(tx, cluster, record, definition),
         requirements: deployment.requirements,
@@ -141,7 +141,7 @@ async function placeTasks(
       p.taskId,
     );
     await tx.tasks.put(task);
-    if (template.tags.length > 0) await tx.tags.put(task.taskArn ?? '', template.tags);
+    if (template.tags.length > 0) await tx.tags.put(task.taskArn, template.tags);
     instances.add(p.instanceArn);
   }
 }
@@ -152,17 +152,17 @@ async function placeTasks(
  */
 async function taskTags(
   tx: Store,
-  cluster: Cluster,
+  cluster: ClusterRecord,
   record: ServiceRecord,
   definition: TaskDefinition,
 ): Promise<Tag[]> {
   const tags: Tag[] = [];
-  if (record.propagateTags === 'SERVICE') tags.push(...(await tx.tags.list(record.serviceArn ?? '')));
+  if (record.propagateTags === 'SERVICE') tags.push(...(await tx.tags.list(record.serviceArn)));
   if (record.propagateTags === 'TASK_DEFINITION')
     tags.push(...(await tx.tags.list(definition.taskDefinitionArn ?? '')));
   if (record.enableECSManagedTags === true) {
-    tags.push({ key: MANAGED_CLUSTER_TAG, value: cluster.clusterName ?? '' });
-    tags.push({ key: MANAGED_SERVICE_TAG, value: record.serviceName ?? '' });
+    tags.push({ key: MANAGED_CLUSTER_TAG, value: cluster.clusterName });
+    tags.push({ key: MANAGED_SERVICE_TAG, value: record.serviceName });
   }
   return tags;
 }
@@ -170,15 +170,15 @@ async function taskTags(
 /** The service record after the plan: deployments, counts, events, state, and INACTIVE once drained. */
 export function nextRecord(record: ServiceRecord, plan: ServicePlan, now: Date): ServiceRecord {
   const outcomes = new Map(plan.deployments.map((d) => [d.id, d]));
-  let deployments: Deployment[] = [];
-  for (const d of record.deployments ?? []) {
-    const o = outcomes.get(d.id ?? '');
+  let deployments: DeploymentRecord[] = [];
+  for (const d of record.deployments) {
+    const o = outcomes.get(d.id);
     if (o === undefined) {
       deployments.push(d);
       continue;
     }
     if (o.removed) continue;
-    const updated: Deployment = {
+    const updated: DeploymentRecord = {
       ...d,
       desiredCount: o.desiredCount,
       runningCount: o.runningCount,
@@ -201,7 +201,9 @@ export function nextRecord(record: ServiceRecord, plan: ServicePlan, now: Date):
         now,
         ROLLOUT_REASON_ROLLBACK(plan.rollback.toDeploymentId),
       ),
-      ...deployments.map((d) => (d.status === 'PRIMARY' ? { ...d, status: 'ACTIVE', updatedAt: now } : d)),
+      ...deployments.map((d): DeploymentRecord =>
+        d.status === 'PRIMARY' ? { ...d, status: 'ACTIVE', updatedAt: now } : d,
+      ),
     ];
     state = { ...state, deployments: { ...state.deployments, [id]: { adopts: true } } };
     taskDefinition = plan.rollback.toTaskDefinition;
@@ -217,8 +219,8 @@ export function nextRecord(record: ServiceRecord, plan: ServicePlan, now: Date):
     pendingCount: plan.pendingCount,
     taskDefinition,
     deployments,
-    events: [...fresh, ...(record.events ?? [])].slice(0, MAX_SERVICE_EVENTS),
-    berth: state,
+    events: [...fresh, ...record.events].slice(0, MAX_SERVICE_EVENTS),
+    controller: state,
   };
 }
 
@@ -227,6 +229,6 @@ async function dropTags(tx: Store, arn: string): Promise<void> {
   if (tags.length > 0)
     await tx.tags.remove(
       arn,
-      tags.map((t) => t.key ?? ''),
+      tags.map((t) => t.key),
     );
 }

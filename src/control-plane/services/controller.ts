@@ -12,7 +12,6 @@
  * nothing announces nothing, so the loop comes to rest.
  */
 import type { Logger } from 'pino';
-import type { ChangeSink } from '../events.js';
 import type { SnapshotSource } from '../context.js';
 import { newTaskId } from '../tasks/new-task.js';
 import type { Arns } from '../../ecs/arn.js';
@@ -163,10 +162,10 @@ export class ServiceController {
         let serviceAfter: string | undefined;
         do {
           const page = await this.#o.store.services.list(
-            { clusterArn: cluster.clusterArn ?? '', statuses: ['ACTIVE', 'DRAINING'] },
+            { clusterArn: cluster.clusterArn, statuses: ['ACTIVE', 'DRAINING'] },
             { limit: PAGE, ...(serviceAfter !== undefined && { after: serviceAfter }) },
           );
-          arns.push(...page.items.map((s) => s.serviceArn ?? ''));
+          arns.push(...page.items.map((s) => s.serviceArn));
           serviceAfter = page.nextKey;
         } while (serviceAfter !== undefined);
       }

@@ -4,7 +4,7 @@
  * 2016), so newer deployments have smaller ids. Berth makes them the same way, one millisecond apart at least
  * within a process, so two deployments (and the tasks that carry their id in `startedBy`) never share one.
  */
-import type { Deployment } from '@aws-sdk/client-ecs';
+import type { DeploymentRecord } from '../../domain/service-record.js';
 import { ROLLOUT_REASON_IN_PROGRESS } from './rollout-reasons.js';
 
 const LONG_MAX = 9_223_372_036_854_775_807n;
@@ -21,7 +21,7 @@ export function newDeployment(
   desiredCount: number,
   now: Date,
   rolloutStateReason: string = ROLLOUT_REASON_IN_PROGRESS(id),
-): Deployment {
+): DeploymentRecord {
   return {
     id,
     status: 'PRIMARY',

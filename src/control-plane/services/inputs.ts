@@ -3,9 +3,10 @@
  * the service's tasks (live and recently stopped), and for each deployment its task definition's
  * requirements. Turns stored ECS objects into the reconciler's plain input; decides nothing.
  */
-import type { PlacementStrategy, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { PlacementStrategy, TaskDefinition } from '@aws-sdk/client-ecs';
 import { mergeConstraints } from '../tasks/placement-input.js';
-import { serviceState, type ServiceRecord } from '../../domain/service-record.js';
+import type { ServiceRecord } from '../../domain/service-record.js';
+import type { TaskRecord } from '../../domain/task-record.js';
 import { taskRequirements, type ClusterSnapshot, type StrategyRule } from '../../scheduler/index.js';
 import type { DeploymentView, ServiceSpec, ServiceTask } from '../../scheduler/reconcile/index.js';
 import type { SnapshotSource } from '../context.js';
@@ -29,7 +30,7 @@ export interface LoadedService {
   readonly deployments: DeploymentView[];
   /** Definitions by ARN, for the tasks the applier creates. */
   readonly definitions: ReadonlyMap<string, TaskDefinition>;
-  readonly tasks: Task[];
+  readonly tasks: TaskRecord[];
   readonly serviceTasks: ServiceTask[];
   readonly snapshot: ClusterSnapshot;
 }
@@ -43,11 +44,11 @@ export async function loadService(
   snapshots: SnapshotSource,
   record: ServiceRecord,
 ): Promise<LoadedService | undefined> {
-  const clusterArn = record.clusterArn ?? '';
-  const name = record.serviceName ?? '';
+  const clusterArn = record.clusterArn;
+  const name = record.serviceName;
   const group = serviceGroup(name);
   const snapshot = await snapshots.get(tx, clusterArn);
-  const tasks: Task[] = [];
+  const tasks: TaskRecord[] = [];
   let after: string | undefined;
   do {
     const page = await tx.tasks.list(
@@ -59,10 +60,10 @@ export async function loadService(
   } while (after !== undefined);
 
   const definitions = new Map<string, TaskDefinition>();
-  const state = serviceState(record);
+  const state = record.controller;
   const deployments: DeploymentView[] = [];
-  for (const d of record.deployments ?? []) {
-    const arn = d.taskDefinition ?? '';
+  for (const d of record.deployments) {
+    const arn = d.taskDefinition;
     let definition = definitions.get(arn);
     if (definition === undefined) {
       definition = await taskDefinitionByArn(tx.taskDefinitions, arn);
@@ -70,12 +71,12 @@ export async function loadService(
       definitions.set(arn, definition);
     }
     deployments.push({
-      id: d.id ?? '',
+      id: d.id,
       status: d.status === 'PRIMARY' ? 'PRIMARY' : 'ACTIVE',
       taskDefinition: arn,
-      failedTasks: d.failedTasks ?? 0,
+      failedTasks: d.failedTasks,
       rolloutState: d.rolloutState ?? 'IN_PROGRESS',
-      state: state.deployments[d.id ?? ''] ?? {},
+      state: state.deployments[d.id] ?? {},
       requirements: taskRequirements(definition, {
         group,
         constraints: mergeConstraints(definition.placementConstraints, record.placementConstraints ?? []),
@@ -91,7 +92,7 @@ export async function loadService(
     name,
     status: record.status === 'DRAINING' ? 'DRAINING' : 'ACTIVE',
     schedulingStrategy: record.schedulingStrategy === 'DAEMON' ? 'DAEMON' : 'REPLICA',
-    desiredCount: record.desiredCount ?? 0,
+    desiredCount: record.desiredCount,
     minimumHealthyPercent: config.minimumHealthyPercent ?? 100,
     maximumPercent: config.maximumPercent ?? 200,
     circuitBreaker: {
@@ -114,18 +115,18 @@ export function strategiesOf(rules: readonly PlacementStrategy[] | undefined): r
   });
 }
 
-function serviceTask(t: Task): ServiceTask {
-  const arn = t.taskArn ?? '';
+function serviceTask(t: TaskRecord): ServiceTask {
+  const arn = t.taskArn;
   return {
     arn,
     id: arn.split('/').pop() ?? arn,
     ...(t.startedBy !== undefined && { startedBy: t.startedBy }),
-    taskDefinition: t.taskDefinitionArn ?? '',
-    ...(t.containerInstanceArn !== undefined && { instanceArn: t.containerInstanceArn }),
-    lastStatus: t.lastStatus ?? 'PENDING',
-    desiredStatus: t.desiredStatus ?? 'RUNNING',
+    taskDefinition: t.taskDefinitionArn,
+    instanceArn: t.containerInstanceArn,
+    lastStatus: t.lastStatus,
+    desiredStatus: t.desiredStatus,
     health: t.healthStatus ?? 'UNKNOWN',
-    createdAt: t.createdAt?.getTime() ?? 0,
+    createdAt: t.createdAt.getTime(),
     ...(t.startedAt !== undefined && { startedAt: t.startedAt.getTime() }),
     ...(t.stopCode !== undefined && { stopCode: t.stopCode }),
   };

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { ContainerInstance, Task } from '@aws-sdk/client-ecs';
+import type { InstanceRecord } from '../../domain/instance-record.js';
+import type { TaskRecord } from '../../domain/task-record.js';
 import fc from 'fast-check';
 import { loadSnapshot } from './load.js';
 import type { ClusterSnapshot } from '../../scheduler/index.js';
@@ -21,14 +22,20 @@ const CLUSTERS = [`${A}:cluster/one`, `${A}:cluster/two`];
 const DEFINITIONS = [`${A}:task-definition/web:1`, `${A}:task-definition/web:2`];
 
 type Op =
-  | { kind: 'instance'; cluster: number; id: number; status: string; connected: boolean }
+  | {
+      kind: 'instance';
+      cluster: number;
+      id: number;
+      status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+      connected: boolean;
+    }
   | {
       kind: 'task';
       cluster: number;
       id: number;
       instance: number;
-      last: string;
-      desired: string;
+      last: 'PENDING' | 'RUNNING' | 'STOPPED';
+      desired: 'RUNNING' | 'STOPPED';
       definition: number;
     }
   | { kind: 'tx'; ops: Op[]; commit: boolean }
@@ -60,12 +67,14 @@ const ops = fc.array(fc.oneof(instanceOp, taskOp, taskOp, readOp, txOp), { minLe
 
 const instanceArn = (cluster: number, id: number) => `${A}:container-instance/c${cluster}/i${id}`;
 
-function instanceRecord(op: Extract<Op, { kind: 'instance' }>): ContainerInstance {
+function instanceRecord(op: Extract<Op, { kind: 'instance' }>): InstanceRecord {
   return {
     containerInstanceArn: instanceArn(op.cluster, op.id),
     ec2InstanceId: `mi-0000000000000000${op.id}`,
     status: op.status,
     agentConnected: op.connected,
+    version: 1,
+    registeredAt: new Date(1_700_000_000_000),
     attributes: [{ name: 'zone', value: `z${op.id % 2}` }],
     registeredResources: [
       { name: 'CPU', type: 'INTEGER', integerValue: 4096 },
@@ -74,12 +83,15 @@ function instanceRecord(op: Extract<Op, { kind: 'instance' }>): ContainerInstanc
   };
 }
 
-function taskRecord(op: Extract<Op, { kind: 'task' }>): Task {
+function taskRecord(op: Extract<Op, { kind: 'task' }>): TaskRecord {
   return {
     taskArn: `${A}:task/c${op.cluster}/t${op.id}`,
-    clusterArn: CLUSTERS[op.cluster],
+    clusterArn: CLUSTERS[op.cluster] ?? '',
     containerInstanceArn: instanceArn(op.cluster, op.instance),
-    taskDefinitionArn: DEFINITIONS[op.definition],
+    taskDefinitionArn: DEFINITIONS[op.definition] ?? '',
+    createdAt: new Date(1_700_000_000_000),
+    version: 1,
+    containers: [],
     group: `family:web${op.id % 3}`,
     lastStatus: op.last,
     desiredStatus: op.desired,

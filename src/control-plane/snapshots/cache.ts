@@ -12,7 +12,8 @@
  * snapshot. A backend with several writer processes cannot use this cache as it is: another process's
  * writes never reach it.
  */
-import type { ContainerInstance, Task } from '@aws-sdk/client-ecs';
+import type { InstanceRecord } from '../../domain/instance-record.js';
+import type { TaskRecord } from '../../domain/task-record.js';
 import type { SnapshotSource } from '../context.js';
 import { loadSnapshot, staticPortsOf } from './load.js';
 import {
@@ -37,7 +38,7 @@ type Effect =
       readonly taskArn: string;
       readonly placed?: PlacedTask;
     }
-  | { readonly kind: 'instance'; readonly instance: ContainerInstance }
+  | { readonly kind: 'instance'; readonly instance: InstanceRecord }
   | { readonly kind: 'unknown' };
 
 /**
@@ -92,20 +93,19 @@ export class ClusterSnapshots implements SnapshotSource, WriteObserver<Effect> {
     this.#begun.set(clusterArn, (this.#begun.get(clusterArn) ?? 0) + 1);
   }
 
-  async taskWritten(tx: Store, task: Task): Promise<Effect> {
+  async taskWritten(tx: Store, task: TaskRecord): Promise<Effect> {
     const instanceArn = task.containerInstanceArn;
-    if (instanceArn === undefined) return { kind: 'unknown' };
-    const taskArn = task.taskArn ?? '';
+    const taskArn = task.taskArn;
     if (task.lastStatus === 'STOPPED') return { kind: 'task', instanceArn, taskArn };
     try {
-      const ports = await staticPortsOf(tx, task.taskDefinitionArn ?? '', this.#ports);
+      const ports = await staticPortsOf(tx, task.taskDefinitionArn, this.#ports);
       return { kind: 'task', instanceArn, taskArn, placed: placedTask(task, ports) };
     } catch {
       return { kind: 'unknown' };
     }
   }
 
-  instanceWritten(_clusterArn: string, instance: ContainerInstance): Effect {
+  instanceWritten(_clusterArn: string, instance: InstanceRecord): Effect {
     return { kind: 'instance', instance };
   }
 

@@ -5,7 +5,8 @@
  * show them). Called inside the applier's transaction, so what it reads cannot change before the plan based
  * on it is committed.
  */
-import type { ContainerInstance, Task } from '@aws-sdk/client-ecs';
+import type { InstanceRecord } from '../../domain/instance-record.js';
+import type { TaskRecord } from '../../domain/task-record.js';
 import {
   snapshotFromRecords,
   staticHostPorts,
@@ -25,16 +26,16 @@ export async function loadSnapshot(
   clusterArn: string,
   ports: Map<string, StaticPorts> = new Map(),
 ): Promise<ClusterSnapshot> {
-  const instances = await everything<ContainerInstance>((page) =>
+  const instances = await everything<InstanceRecord>((page) =>
     tx.containerInstances.list({ clusterArn, statuses: ['ACTIVE', 'DRAINING'] }, page),
   );
-  const tasks = await everything<Task>((page) =>
+  const tasks = await everything<TaskRecord>((page) =>
     tx.tasks.list({ clusterArn, lastStatusNot: 'STOPPED' }, page),
   );
-  for (const arn of new Set(tasks.map((t) => t.taskDefinitionArn ?? ''))) await staticPortsOf(tx, arn, ports);
+  for (const arn of new Set(tasks.map((t) => t.taskDefinitionArn))) await staticPortsOf(tx, arn, ports);
   return snapshotFromRecords(
     instances,
-    tasks.map((task) => ({ task, staticPorts: ports.get(task.taskDefinitionArn ?? '') ?? NO_PORTS })),
+    tasks.map((task) => ({ task, staticPorts: ports.get(task.taskDefinitionArn) ?? NO_PORTS })),
   );
 }
 

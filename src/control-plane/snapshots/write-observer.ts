@@ -10,13 +10,14 @@
  * inside one, at commit or rollback. Between `begin` and `end` the observer must not trust its view of that
  * cluster.
  */
-import type { ContainerInstance, Task } from '@aws-sdk/client-ecs';
+import type { InstanceRecord } from '../../domain/instance-record.js';
+import type { TaskRecord } from '../../domain/task-record.js';
 import type { ContainerInstanceStore, Store, TaskStore } from '../store/types.js';
 
 export interface WriteObserver<E> {
   begin(clusterArn: string): void;
-  taskWritten(tx: Store, task: Task): Promise<E>;
-  instanceWritten(clusterArn: string, instance: ContainerInstance): E;
+  taskWritten(tx: Store, task: TaskRecord): Promise<E>;
+  instanceWritten(clusterArn: string, instance: InstanceRecord): E;
   /** The effects of the cluster's writes, in order, once committed; `undefined` if they were not. */
   end(clusterArn: string, effects: readonly E[] | undefined): void;
 }
@@ -45,7 +46,7 @@ function observed<E>(inner: Store, observer: WriteObserver<E>, tx: Writes<E> | u
   const tasks: TaskStore = {
     get: (arn) => inner.tasks.get(arn),
     put: (task) =>
-      write(task.clusterArn ?? '', async () => {
+      write(task.clusterArn, async () => {
         await inner.tasks.put(task);
         return observer.taskWritten(self, task);
       }),

@@ -7,8 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Task, TaskDefinitionStatus } from '@aws-sdk/client-ecs';
+import type { TaskDefinitionStatus } from '@aws-sdk/client-ecs';
+import type { InstanceRecord } from '../../domain/instance-record.js';
 import { EMPTY_SERVICE_STATE, type ServiceRecord } from '../../domain/service-record.js';
+import type { TaskRecord } from '../../domain/task-record.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { StateChangeRecord, Store } from './types.js';
 
@@ -31,16 +33,31 @@ const BACKENDS: Backend[] = [
 
 const A = 'arn:aws:ecs:us-east-1:123456789012';
 
-function task(id: string, patch: Partial<Task> = {}): Task {
+function task(id: string, patch: Partial<TaskRecord> = {}): TaskRecord {
   return {
     taskArn: `${A}:task/c1/${id}`,
     clusterArn: `${A}:cluster/c1`,
     taskDefinitionArn: `${A}:task-definition/web:3`,
+    containerInstanceArn: `${A}:container-instance/c1/i9`,
+    version: 1,
+    containers: [],
     desiredStatus: 'RUNNING',
     lastStatus: 'PENDING',
     launchType: 'EXTERNAL',
     createdAt: new Date(1_700_000_000_123),
     ...patch,
+  };
+}
+
+function instance(containerInstanceArn: string): InstanceRecord {
+  return {
+    containerInstanceArn,
+    status: 'ACTIVE',
+    agentConnected: false,
+    version: 1,
+    registeredAt: new Date(1_700_000_000_000),
+    registeredResources: [],
+    attributes: [],
   };
 }
 
@@ -147,7 +164,7 @@ for (const backend of BACKENDS) {
         ['i3', 'INACTIVE', 'mi-00000000000000003'],
       ] as const) {
         await store.containerInstances.put(cluster, {
-          containerInstanceArn: `${A}:container-instance/c1/${id}`,
+          ...instance(`${A}:container-instance/c1/${id}`),
           status,
           ec2InstanceId: ec2,
         });
@@ -185,7 +202,7 @@ for (const backend of BACKENDS) {
     });
 
     it('deletes only STOPPED tasks that stopped before a time, up to a limit', async () => {
-      const stoppedAt = (ms: number) => ({
+      const stoppedAt = (ms: number): Partial<TaskRecord> => ({
         desiredStatus: 'STOPPED',
         lastStatus: 'STOPPED',
         stoppedAt: new Date(ms),
@@ -471,15 +488,22 @@ for (const backend of BACKENDS) {
         status: 'ACTIVE',
         schedulingStrategy: 'REPLICA',
         launchType: 'EXTERNAL',
+        desiredCount: 1,
+        runningCount: 0,
+        pendingCount: 0,
+        taskDefinition: `${A}:task-definition/web:1`,
+        deployments: [],
+        events: [],
         createdAt: new Date(1_700_000_000_000),
+        controller: EMPTY_SERVICE_STATE,
         ...patch,
       });
       const state = { ...EMPTY_SERVICE_STATE, conditions: { steady: 1_700_000_000_500 } };
-      await store.services.put(service('b', { berth: state }));
+      await store.services.put(service('b', { controller: state }));
       await store.services.put(service('a', { status: 'DRAINING' }));
       await store.services.put(service('c', { schedulingStrategy: 'DAEMON' }));
       await store.services.put(service('d', { status: 'INACTIVE' }));
-      assert.deepEqual(await store.services.get(`${A}:service/svc/b`), service('b', { berth: state }));
+      assert.deepEqual(await store.services.get(`${A}:service/svc/b`), service('b', { controller: state }));
       assert.equal(await store.services.get(`${A}:service/svc/zz`), undefined);
       const first = await store.services.list(
         { clusterArn: cluster, statuses: ['ACTIVE', 'DRAINING'] },
@@ -529,12 +553,14 @@ for (const backend of BACKENDS) {
 
     it('filters container instances by agentConnected (no flag counts as false)', async () => {
       const cluster = `${A}:cluster/flags`;
-      const put = (id: string, agentConnected?: boolean) =>
-        store.containerInstances.put(cluster, {
-          containerInstanceArn: `${A}:container-instance/flags/${id}`,
-          status: 'ACTIVE',
-          ...(agentConnected !== undefined && { agentConnected }),
-        });
+      const put = (id: string, agentConnected?: boolean) => {
+        const { agentConnected: _flag, ...withoutFlag } = instance(`${A}:container-instance/flags/${id}`);
+        // A document without the flag, as tools that wrote instances directly left them.
+        return store.containerInstances.put(
+          cluster,
+          agentConnected === undefined ? (withoutFlag as InstanceRecord) : { ...withoutFlag, agentConnected },
+        );
+      };
       await put('a', true);
       await put('b', false);
       await put('c');
@@ -635,8 +661,8 @@ for (const backend of BACKENDS) {
       await store.stateChanges.record(change('sc4', 2, 'sc-kept'));
       await store.stateChanges.record(change('sc4', 3, 'sc-purged'));
       const deleted = await store.transaction((tx) => tx.tasks.deleteStoppedBefore(new Date(2_000), 100));
-      assert.ok(deleted.includes(stopped.taskArn ?? ''));
-      assert.deepEqual((await store.stateChanges.listByTask(stopped.taskArn ?? '', { limit: 10 })).items, []);
+      assert.ok(deleted.includes(stopped.taskArn));
+      assert.deepEqual((await store.stateChanges.listByTask(stopped.taskArn, { limit: 10 })).items, []);
       assert.deepEqual(
         (
           await store.stateChanges.listByContainerInstance(`${A}:container-instance/c1/sc4`, { limit: 10 })

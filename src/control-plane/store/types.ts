@@ -2,13 +2,18 @@
  * The store's narrow interfaces: one per aggregate, shaped so that any SQL backend (SQLite now, PostgreSQL
  * later) can implement them and pass the same conformance suite (`store/conformance.test.ts`).
  *
- * Records are the ECS API objects themselves (types from @aws-sdk/client-ecs), minus fields that are derived
- * at read time (cluster counters, for example). `get` returns `undefined` for a missing record; nothing here
+ * Clusters, container instances, tasks and services are the control plane's records (`domain/*-record.ts`):
+ * ECS's members plus Berth's own state, never what is derived at read time (cluster counters, for example).
+ * `get` returns `undefined` for a missing record; nothing here
  * throws ApiErrors — turning absence into `ClusterNotFoundException` and friends is the API layer's job.
  * Lists are ordered by a stable sort key and paginated by "after this key", so pages survive writes.
  */
-import type { Cluster, ContainerInstance, Failure, Tag, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { Failure, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { ClusterRecord } from '../../domain/cluster-record.js';
+import type { InstanceRecord } from '../../domain/instance-record.js';
 import type { ServiceRecord } from '../../domain/service-record.js';
+import type { DesiredStatus, InstanceStatus, LastStatus, ServiceStatus } from '../../domain/status.js';
+import type { TaskRecord } from '../../domain/task-record.js';
 
 export interface PageRequest {
   /** Sort key of the last item of the previous page. */
@@ -23,11 +28,11 @@ export interface Page<T> {
 }
 
 export interface ClusterStore {
-  get(arn: string): Promise<Cluster | undefined>;
+  get(arn: string): Promise<ClusterRecord | undefined>;
   /** Inserts or replaces the cluster with the same ARN. */
-  put(cluster: Cluster): Promise<void>;
+  put(cluster: ClusterRecord): Promise<void>;
   /** ACTIVE clusters ordered by ARN. */
-  listActive(page: PageRequest): Promise<Page<Cluster>>;
+  listActive(page: PageRequest): Promise<Page<ClusterRecord>>;
 }
 
 export interface TaskDefinitionFilter {
@@ -69,17 +74,17 @@ export interface TaskDefinitionStore {
 export interface ContainerInstanceFilter {
   readonly clusterArn: string;
   /** Only these statuses; undefined means any. */
-  readonly statuses?: readonly string[];
+  readonly statuses?: readonly InstanceStatus[];
   /** Only instances whose `agentConnected` is this (a record without the flag counts as false). */
   readonly agentConnected?: boolean;
 }
 
 export interface ContainerInstanceStore {
-  get(arn: string): Promise<ContainerInstance | undefined>;
-  findByEc2InstanceId(clusterArn: string, ec2InstanceId: string): Promise<ContainerInstance | undefined>;
-  put(clusterArn: string, instance: ContainerInstance): Promise<void>;
+  get(arn: string): Promise<InstanceRecord | undefined>;
+  findByEc2InstanceId(clusterArn: string, ec2InstanceId: string): Promise<InstanceRecord | undefined>;
+  put(clusterArn: string, instance: InstanceRecord): Promise<void>;
   /** Ordered by ARN. */
-  list(filter: ContainerInstanceFilter, page: PageRequest): Promise<Page<ContainerInstance>>;
+  list(filter: ContainerInstanceFilter, page: PageRequest): Promise<Page<InstanceRecord>>;
   count(filter: ContainerInstanceFilter): Promise<number>;
 }
 
@@ -89,18 +94,18 @@ export interface TaskFilter {
   readonly family?: string;
   readonly startedBy?: string;
   readonly group?: string;
-  readonly desiredStatus?: string;
-  readonly lastStatus?: string;
+  readonly desiredStatus?: DesiredStatus;
+  readonly lastStatus?: LastStatus;
   /** Tasks whose lastStatus is anything but this, e.g. `STOPPED` for the tasks still holding resources. */
-  readonly lastStatusNot?: string;
+  readonly lastStatusNot?: LastStatus;
   readonly launchType?: string;
 }
 
 export interface TaskStore {
-  get(arn: string): Promise<Task | undefined>;
-  put(task: Task): Promise<void>;
+  get(arn: string): Promise<TaskRecord | undefined>;
+  put(task: TaskRecord): Promise<void>;
   /** Ordered by ARN. */
-  list(filter: TaskFilter, page: PageRequest): Promise<Page<Task>>;
+  list(filter: TaskFilter, page: PageRequest): Promise<Page<TaskRecord>>;
   count(filter: TaskFilter): Promise<number>;
   /**
    * Deletes up to `limit` STOPPED tasks (any cluster) that stopped before `before` (by `stoppedAt`, or
@@ -156,8 +161,8 @@ export interface StateChangeStore {
 
 export interface ServiceFilter {
   readonly clusterArn: string;
-  /** Only these statuses (ACTIVE, DRAINING, INACTIVE); undefined means any. */
-  readonly statuses?: readonly string[];
+  /** Only these statuses; undefined means any. */
+  readonly statuses?: readonly ServiceStatus[];
   readonly schedulingStrategy?: string;
   readonly launchType?: string;
 }
@@ -175,8 +180,14 @@ export interface ServiceStore {
   count(filter: ServiceFilter): Promise<number>;
 }
 
+/** A stored tag: what TagResource accepted, so it always has its key and value. */
+export interface StoredTag {
+  key: string;
+  value: string;
+}
+
 export interface TagStore {
-  list(resourceArn: string): Promise<Tag[]>;
+  list(resourceArn: string): Promise<StoredTag[]>;
   /** Adds or overwrites the given keys. */
   put(resourceArn: string, tags: readonly Tag[]): Promise<void>;
   remove(resourceArn: string, keys: readonly string[]): Promise<void>;

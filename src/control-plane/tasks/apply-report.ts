@@ -8,7 +8,8 @@
  * applied then, so it is acknowledged and changes nothing. Reports without one (the stock ECS agent) are
  * applied as they come and not recorded.
  */
-import type { NetworkBinding, Task } from '@aws-sdk/client-ecs';
+import type { NetworkBinding } from '@aws-sdk/client-ecs';
+import type { TaskRecord } from '../../domain/task-record.js';
 import { applyTaskReport, REPORTED_STATUSES } from '../../domain/task-report.js';
 import type { ContainerReport, HealthStatus, ReportedStatus, TaskReport } from '../../domain/task-report.js';
 import { ApiError, invalidParameter } from '../../ecs/errors.js';
@@ -32,7 +33,7 @@ export async function submitReport(
   taskRef: string | undefined,
   report: TaskReport,
   recording?: Recording,
-): Promise<Task> {
+): Promise<TaskRecord> {
   const { name, arn: clusterArn } = clusterRef(ctx, cluster);
   if (!(await ctx.store.clusters.get(clusterArn)))
     throw new ApiError('ClusterNotFoundException', 'Cluster not found.');
@@ -48,7 +49,7 @@ export async function submitReport(
     if (current === undefined)
       throw invalidParameter(`Task '${taskRef ?? ''}' was not found in cluster ${name}.`);
     const instanceArn = current.containerInstanceArn;
-    if (recording !== undefined && instanceArn !== undefined) {
+    if (recording !== undefined) {
       const change = stateChangeRecord(current, instanceArn, recording, report, ctx.now());
       if (!(await recordOnce(ctx, tx, change))) return { task: current, changed: false };
     }
@@ -64,17 +65,14 @@ export async function submitReport(
   return task;
 }
 
-async function assertMayReport(ctx: RequestContext, task: Task, operation: string): Promise<void> {
+async function assertMayReport(ctx: RequestContext, task: TaskRecord, operation: string): Promise<void> {
   if (ctx.caller.kind === 'admin') return;
-  const instance =
-    task.containerInstanceArn === undefined
-      ? undefined
-      : await ctx.store.containerInstances.get(task.containerInstanceArn);
+  const instance = await ctx.store.containerInstances.get(task.containerInstanceArn);
   if (instance === undefined) {
     throw new ApiError(
       'AccessDeniedException',
       `User: ${ctx.caller.principalArn} is not authorized to perform: ecs:${operation} on resource: ` +
-        `${task.taskArn ?? 'task'}, which runs on no container instance of this host.`,
+        `${task.taskArn}, which runs on no container instance of this host.`,
     );
   }
   assertOwnInstance(ctx, instance, operation);

@@ -4,7 +4,8 @@
  * (runtime ids, bindings, timestamps) as the task runs.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Container, ContainerOverride, Task } from '@aws-sdk/client-ecs';
+import type { ContainerOverride } from '@aws-sdk/client-ecs';
+import type { ContainerRecord, TaskRecord } from '../../domain/task-record.js';
 import { containerGpuCounts, type InstanceState, type Placement } from '../../scheduler/index.js';
 import type { RequestContext } from '../context.js';
 import type { TaskTemplate } from './task-template.js';
@@ -21,13 +22,13 @@ export function newTaskRecord(
   instance: InstanceState | undefined,
   now: Date,
   taskId: string = newTaskId(),
-): Task {
-  const clusterName = template.cluster.clusterName ?? '';
+): TaskRecord {
+  const clusterName = template.cluster.clusterName;
   const taskArn = ctx.arns.task(clusterName, taskId);
   const zone = instance?.attributes.get('ecs.availability-zone');
   return {
     taskArn,
-    clusterArn: template.cluster.clusterArn ?? '',
+    clusterArn: template.cluster.clusterArn,
     taskDefinitionArn: template.definition.taskDefinitionArn ?? '',
     containerInstanceArn: placement.instanceArn,
     ...(zone !== undefined && { availabilityZone: zone }),
@@ -60,7 +61,7 @@ function containers(
   clusterName: string,
   taskId: string,
   taskArn: string,
-): Container[] {
+): ContainerRecord[] {
   const overrides = new Map<string, ContainerOverride>(
     (template.overrides.containerOverrides ?? []).map((o) => [o.name ?? '', o]),
   );
@@ -69,7 +70,7 @@ function containers(
   const counts = new Map(
     containerGpuCounts(template.definition, template.overrides).map((c) => [c.name, c.count]),
   );
-  return (template.definition.containerDefinitions ?? []).map((c) => {
+  return (template.definition.containerDefinitions ?? []).map((c): ContainerRecord => {
     const name = c.name ?? '';
     const o = overrides.get(name);
     const memory = o?.memory ?? c.memory;

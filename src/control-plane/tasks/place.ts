@@ -12,7 +12,8 @@
  * tasks under a row lock on the instance (SELECT ... FOR UPDATE) or a version number compared on write, and
  * re-plan the batch if any check fails, as Nomad's plan applier re-checks plans against the latest state.
  */
-import type { Failure, PlacementConstraint, Task } from '@aws-sdk/client-ecs';
+import type { Failure, PlacementConstraint } from '@aws-sdk/client-ecs';
+import type { TaskRecord } from '../../domain/task-record.js';
 import { invalidParameter } from '../../ecs/errors.js';
 import {
   NO_INSTANCES,
@@ -53,7 +54,7 @@ export interface CreateTasksRequest {
 
 /** The stored records of the tasks created (or, for a replayed client token, as they are now). */
 export interface CreatedTasks {
-  readonly tasks: Task[];
+  readonly tasks: TaskRecord[];
   readonly failures: Failure[];
 }
 
@@ -78,7 +79,7 @@ export async function createTasks(ctx: RequestContext, request: CreateTasksReque
       request.input,
       target.kind === 'place' ? target.constraints : [],
     );
-    const snapshot = await ctx.runtime.snapshots.get(tx, cluster.clusterArn ?? '');
+    const snapshot = await ctx.runtime.snapshots.get(tx, cluster.clusterArn);
     const failures: Failure[] = [];
     let plan: Plan;
     if (target.kind === 'place') {
@@ -106,14 +107,14 @@ export async function createTasks(ctx: RequestContext, request: CreateTasksReque
     );
     for (const task of tasks) {
       await tx.tasks.put(task);
-      if (template.tags.length > 0) await tx.tags.put(task.taskArn ?? '', template.tags);
+      if (template.tags.length > 0) await tx.tags.put(task.taskArn, template.tags);
     }
     if (token !== undefined) {
       const record: ClientTokenRecord = {
         scope: request.operation,
         token: token.token,
         requestHash: token.requestHash,
-        resourceIds: tasks.map((t) => t.taskArn ?? ''),
+        resourceIds: tasks.map((t) => t.taskArn),
         failures,
         createdAt: now,
       };
@@ -132,7 +133,7 @@ export async function createTasks(ctx: RequestContext, request: CreateTasksReque
 
   if (outcome.kind === 'replayed') return replay(ctx, outcome.record);
   const { tasks, failures } = outcome;
-  for (const arn of new Set(tasks.map((t) => t.containerInstanceArn ?? ''))) {
+  for (const arn of new Set(tasks.map((t) => t.containerInstanceArn))) {
     ctx.runtime.changes.tasksChanged(arn);
   }
   return { tasks, failures };
@@ -140,7 +141,7 @@ export async function createTasks(ctx: RequestContext, request: CreateTasksReque
 
 /** The tasks a token already stands for, as they are now, with the original failures. */
 async function replay(ctx: RequestContext, record: ClientTokenRecord): Promise<CreatedTasks> {
-  const tasks: Task[] = [];
+  const tasks: TaskRecord[] = [];
   for (const arn of record.resourceIds) {
     const task = await ctx.store.tasks.get(arn);
     if (task !== undefined) tasks.push(task);

@@ -24,7 +24,7 @@ export async function purgeStoppedTasks(store: Store, before: Date): Promise<num
         if (tags.length > 0)
           await tx.tags.remove(
             arn,
-            tags.map((t) => t.key ?? ''),
+            tags.map((t) => t.key),
           );
       }
       return arns.length;

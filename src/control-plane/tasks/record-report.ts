@@ -3,7 +3,7 @@
  * durable queue (`seq`) is recorded as it arrived, once per (container instance, seq), in the transaction
  * that applies it (`state-change.ts`).
  */
-import type { Task } from '@aws-sdk/client-ecs';
+import type { TaskRecord } from '../../domain/task-record.js';
 import { MAX_REASON_LENGTH, type ContainerReport, type TaskReport } from '../../domain/task-report.js';
 import type { RecordedContainerChange, StateChangeRecord, Store } from '../store/types.js';
 import type { RequestContext } from '../context.js';
@@ -18,7 +18,7 @@ export interface Recording {
 
 /** The report as the state change record keeps it: the host's time as sent, unclamped. */
 export function stateChangeRecord(
-  task: Task,
+  task: TaskRecord,
   containerInstanceArn: string,
   recording: Recording,
   report: TaskReport,
@@ -27,8 +27,8 @@ export function stateChangeRecord(
   return {
     containerInstanceArn,
     seq: recording.seq,
-    taskArn: task.taskArn ?? '',
-    clusterArn: task.clusterArn ?? '',
+    taskArn: task.taskArn,
+    clusterArn: task.clusterArn,
     ...(report.status !== undefined && { status: report.status }),
     ...(report.reason !== undefined && { reason: report.reason.slice(0, MAX_REASON_LENGTH) }),
     containers: recording.containers,

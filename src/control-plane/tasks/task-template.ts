@@ -5,13 +5,13 @@
  * tasks, so a definition deregistered meanwhile is never used.
  */
 import type {
-  Cluster,
   PlacementConstraint,
   RegisterTaskDefinitionRequest,
   Tag,
   TaskDefinition,
   TaskOverride,
 } from '@aws-sdk/client-ecs';
+import type { ClusterRecord } from '../../domain/cluster-record.js';
 import { incompatibilityReasons } from '../../domain/task-definition/index.js';
 import { clientError, invalidParameter } from '../../ecs/errors.js';
 import { taskRequirements, type TaskRequirements } from '../../scheduler/index.js';
@@ -24,7 +24,7 @@ import { mergeConstraints } from './placement-input.js';
 import type { SharedTaskInput } from './run-input.js';
 
 export interface TaskTemplate {
-  readonly cluster: Cluster;
+  readonly cluster: ClusterRecord;
   readonly definition: TaskDefinition;
   readonly overrides: TaskOverride;
   readonly group: string;
@@ -40,7 +40,7 @@ export const MANAGED_CLUSTER_TAG = 'aws:ecs:clusterName';
 export async function taskTemplate(
   ctx: RequestContext,
   tx: Store,
-  cluster: Cluster,
+  cluster: ClusterRecord,
   input: SharedTaskInput,
   requestConstraints: readonly PlacementConstraint[],
 ): Promise<TaskTemplate> {
@@ -94,13 +94,13 @@ export async function runnableDefinition(
  */
 async function taskTags(
   tx: Store,
-  cluster: Cluster,
+  cluster: ClusterRecord,
   definition: TaskDefinition,
   input: SharedTaskInput,
 ): Promise<Tag[]> {
   const byKey = new Map<string, Tag>();
   if (input.propagateFromDefinition) {
-    for (const tag of await tx.tags.list(definition.taskDefinitionArn ?? '')) byKey.set(tag.key ?? '', tag);
+    for (const tag of await tx.tags.list(definition.taskDefinitionArn ?? '')) byKey.set(tag.key, tag);
   }
   for (const tag of input.tags) byKey.set(tag.key ?? '', tag);
   if (byKey.size > MAX_TAGS) {
@@ -109,7 +109,7 @@ async function taskTags(
     );
   }
   if (input.enableECSManagedTags) {
-    byKey.set(MANAGED_CLUSTER_TAG, { key: MANAGED_CLUSTER_TAG, value: cluster.clusterName ?? '' });
+    byKey.set(MANAGED_CLUSTER_TAG, { key: MANAGED_CLUSTER_TAG, value: cluster.clusterName });
   }
   return [...byKey.values()];
 }

@@ -59,7 +59,7 @@ export function decisionContext(
     return task.startedBy !== undefined && byId.has(task.startedBy) ? task.startedBy : undefined;
   };
   const where = (task: ServiceTask): Whereabouts => {
-    const instance = task.instanceArn === undefined ? undefined : input.snapshot.byArn.get(task.instanceArn);
+    const instance = input.snapshot.byArn.get(task.instanceArn);
     if (instance === undefined) return 'gone';
     if (instance.status !== 'ACTIVE') return 'draining';
     const after = input.settings.replaceDisconnectedAfterMs;

@@ -48,7 +48,7 @@ export function decideDaemon(c: DecisionContext): Decision {
   const primaryOn = new Map<string, ServiceTask[]>();
 
   for (const t of c.live) {
-    const arn = t.instanceArn ?? '';
+    const arn = t.instanceArn;
     if (!matching.has(arn)) {
       stops.push({ taskArn: t.arn, reason });
       continue;
@@ -70,8 +70,7 @@ export function decideDaemon(c: DecisionContext): Decision {
   }
   // An instance still holding a task of the service that is stopping gets its new task once that is gone.
   for (const t of input.tasks) {
-    if (t.desiredStatus === 'STOPPED' && t.lastStatus !== 'STOPPED' && t.instanceArn !== undefined)
-      occupied.add(t.instanceArn);
+    if (t.desiredStatus === 'STOPPED' && t.lastStatus !== 'STOPPED') occupied.add(t.instanceArn);
   }
 
   const place: PlannedTask[] = [];
@@ -97,7 +96,7 @@ export function decideDaemon(c: DecisionContext): Decision {
     }
   }
 
-  const counted = c.live.filter((t) => matching.has(t.instanceArn ?? '') && !unhealthyStopped.includes(t));
+  const counted = c.live.filter((t) => matching.has(t.instanceArn) && !unhealthyStopped.includes(t));
   const { stop } = stopWithinMinimum(
     c,
     old,

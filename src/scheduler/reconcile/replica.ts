@@ -41,7 +41,7 @@ export function decideReplica(c: DecisionContext): Decision {
         input.snapshot,
         keep.map((t) => ({
           taskArn: t.arn,
-          instanceArn: t.instanceArn ?? '',
+          instanceArn: t.instanceArn,
           ...(t.startedAt !== undefined && { startedAt: t.startedAt }),
           createdAt: t.createdAt,
           running: t.lastStatus === 'RUNNING',

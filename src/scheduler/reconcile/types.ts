@@ -5,12 +5,14 @@
  * say, and what the deployments become. The controller's applier commits the plan in one transaction.
  */
 import type { DeploymentState, ServiceState } from '../../domain/service-record.js';
+import type { DesiredStatus, HealthStatus, LastStatus, StopCode } from '../../domain/status.js';
 import type { StrategyRule } from '../rank/ranker.js';
 import type { TaskRequirements } from '../requirements.js';
 import type { ClusterSnapshot } from '../snapshot.js';
 
 export type SchedulingStrategy = 'REPLICA' | 'DAEMON';
-export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+export type { RolloutState } from '../../domain/status.js';
+import type { RolloutState } from '../../domain/status.js';
 
 export interface ServiceSpec {
   readonly name: string;
@@ -49,15 +51,16 @@ export interface ServiceTask {
   /** The deployment that started it. */
   readonly startedBy?: string;
   readonly taskDefinition: string;
-  readonly instanceArn?: string;
-  readonly lastStatus: string;
-  readonly desiredStatus: string;
-  /** HEALTHY, UNHEALTHY or UNKNOWN (from the essential containers' health checks). */
-  readonly health: string;
+  /** Every task is placed when it is created. */
+  readonly instanceArn: string;
+  readonly lastStatus: LastStatus;
+  readonly desiredStatus: DesiredStatus;
+  /** From the essential containers' health checks. */
+  readonly health: HealthStatus;
   /** Epoch ms. */
   readonly createdAt: number;
   readonly startedAt?: number;
-  readonly stopCode?: string;
+  readonly stopCode?: StopCode;
 }
 
 export interface ReconcileSettings {

@@ -4,7 +4,7 @@
  * control plane wants (`task-manifest.ts`, `stop-verification.ts`).
  *
  * What is owed: a task placed on the instance whose desired status (RUNNING, then perhaps STOPPED) is ahead of
- * the desired status its agent acknowledged (`berthAckedDesiredStatus` in the task record, written when the
+ * the desired status its agent acknowledged (`ackedDesiredStatus` in the task record, written when the
  * AckRequest arrives). The store is the only truth: a restarted control plane finds every unacknowledged task
  * there and sends it again when the agent's session opens.
  *
@@ -23,10 +23,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { ackedDesiredStatus, withAckedDesiredStatus } from '../../../domain/task-record.js';
+import type { TaskRecord } from '../../../domain/task-record.js';
 import { MANIFEST_INTERVAL_MS, type AckRequest, type NackRequest } from '../../../acs/messages.js';
 import type {
   AcsTask,
@@ -34,7 +34,7 @@ import type {
   TaskIdentifier,
   TaskStopVerificationMessage,
 } from '../../../acs/payload.js';
-import { DESIRED_STATUS_SEQ, desiredStatusOf, toAcsTask } from '../../../acs/to-acs-task.js';
+import { DESIRED_STATUS_SEQ, toAcsTask } from '../../../acs/to-acs-task.js';
 import { taskDefinitionByArn } from '../../lookup/task-definition-by-arn.js';
 import type { Store } from '../../store/types.js';
 import { systemClock, type Clock, type Timer } from '../../../util/clock.js';
@@ -260,16 +260,16 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
     const arn = session.containerInstanceArn;
     const now = this.#clock.now();
     this.#forgetStalePending(now);
-    const owed: Task[] = [];
+    const owed: TaskRecord[] = [];
     const listed = new Set<string>();
     const manifest: TaskIdentifier[] = [];
     for await (const task of this.#tasksOf(session.clusterArn, arn)) {
-      const taskArn = task.taskArn ?? '';
+      const taskArn = task.taskArn;
       listed.add(taskArn);
       const entry = manifestEntry(task);
       if (entry !== undefined) manifest.push(entry);
-      const desired = desiredStatusOf(task);
-      const acked = ackedDesiredStatus(task);
+      const desired = task.desiredStatus;
+      const acked = task.ackedDesiredStatus;
       if (
         task.lastStatus === 'STOPPED' ||
         (acked !== undefined && DESIRED_STATUS_SEQ[acked] >= DESIRED_STATUS_SEQ[desired])
@@ -283,7 +283,7 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
     }
     for (const taskArn of instance.sent.keys()) if (!listed.has(taskArn)) instance.sent.delete(taskArn);
     for (let i = 0; i < owed.length; i += MAX_TASKS_PER_PAYLOAD) {
-      const batch: { task: Task; acs: AcsTask }[] = [];
+      const batch: { task: TaskRecord; acs: AcsTask }[] = [];
       for (const task of owed.slice(i, i + MAX_TASKS_PER_PAYLOAD)) {
         const acs = await this.#translate(task);
         if (acs !== undefined) batch.push({ task, acs });
@@ -328,7 +328,7 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
     return seq;
   }
 
-  #send(instance: Instance, batch: readonly { task: Task; acs: AcsTask }[]): void {
+  #send(instance: Instance, batch: readonly { task: TaskRecord; acs: AcsTask }[]): void {
     const { session } = instance;
     const arn = session.containerInstanceArn;
     const messageId = randomUUID();
@@ -364,9 +364,9 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
       for (const { arn, desired } of pending.tasks) {
         const task = await tx.tasks.get(arn);
         if (task === undefined) continue;
-        const acked = ackedDesiredStatus(task);
+        const acked = task.ackedDesiredStatus;
         if (acked === undefined || DESIRED_STATUS_SEQ[acked] < DESIRED_STATUS_SEQ[desired]) {
-          await tx.tasks.put(withAckedDesiredStatus(task, desired));
+          await tx.tasks.put({ ...task, ackedDesiredStatus: desired });
         }
         recorded.push(arn);
       }
@@ -380,7 +380,7 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
     this.emit('acked', pending.containerInstanceArn, recorded);
   }
 
-  async #translate(task: Task): Promise<AcsTask | undefined> {
+  async #translate(task: TaskRecord): Promise<AcsTask | undefined> {
     const definition = await this.#definition(task.taskDefinitionArn);
     if (definition === undefined) {
       this.#o.log.error(
@@ -397,8 +397,7 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
     }
   }
 
-  async #definition(arn: string | undefined): Promise<TaskDefinition | undefined> {
-    if (arn === undefined) return undefined;
+  async #definition(arn: string): Promise<TaskDefinition | undefined> {
     const cached = this.#definitions.get(arn);
     if (cached !== undefined) return cached;
     const definition = await taskDefinitionByArn(this.#o.store.taskDefinitions, arn);
@@ -411,7 +410,7 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
     return definition;
   }
 
-  async *#tasksOf(clusterArn: string, containerInstanceArn: string): AsyncGenerator<Task> {
+  async *#tasksOf(clusterArn: string, containerInstanceArn: string): AsyncGenerator<TaskRecord> {
     let after: string | undefined;
     do {
       const page = await this.#o.store.tasks.list(

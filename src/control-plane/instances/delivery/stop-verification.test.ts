@@ -1,20 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Task } from '@aws-sdk/client-ecs';
-import { withAckedDesiredStatus } from '../../../domain/task-record.js';
+import type { TaskRecord } from '../../../domain/task-record.js';
 import { mustStop } from './stop-verification.js';
 import { manifestEntry } from './task-manifest.js';
 
 const HERE = 'arn:aws:ecs:us-east-1:123456789012:container-instance/edge/here';
 const THERE = 'arn:aws:ecs:us-east-1:123456789012:container-instance/edge/there';
 
-function task(extra: Partial<Task> = {}): Task {
+function task(extra: Partial<TaskRecord> = {}): TaskRecord {
   return {
     taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/edge/t1',
     clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/edge',
+    taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:1',
     containerInstanceArn: HERE,
     desiredStatus: 'RUNNING',
     lastStatus: 'RUNNING',
+    createdAt: new Date('2026-11-21T10:00:00.000Z'),
+    version: 1,
+    containers: [],
     ...extra,
   };
 }
@@ -36,7 +39,7 @@ describe('stop verification', () => {
 
 describe('task manifest entries', () => {
   it('lists a task whose payload the agent acknowledged, with the desired status of the record', () => {
-    const acked = withAckedDesiredStatus(task({ desiredStatus: 'STOPPED' }), 'RUNNING');
+    const acked = task({ desiredStatus: 'STOPPED', ackedDesiredStatus: 'RUNNING' });
     assert.deepEqual(manifestEntry(acked), {
       taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/edge/t1',
       taskClusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/edge',
@@ -46,9 +49,6 @@ describe('task manifest entries', () => {
 
   it('leaves out a task not yet acknowledged, and one that has stopped', () => {
     assert.equal(manifestEntry(task()), undefined);
-    assert.equal(
-      manifestEntry(withAckedDesiredStatus(task({ lastStatus: 'STOPPED' }), 'STOPPED')),
-      undefined,
-    );
+    assert.equal(manifestEntry(task({ lastStatus: 'STOPPED', ackedDesiredStatus: 'STOPPED' })), undefined);
   });
 });

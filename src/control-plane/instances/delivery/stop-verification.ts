@@ -6,13 +6,13 @@
  * replaced while its host was cut off, or the host's state is from elsewhere). A candidate the control plane
  * wants RUNNING there (one whose payload is still on its way, say) keeps running.
  */
-import type { Task } from '@aws-sdk/client-ecs';
+import type { TaskRecord } from '../../../domain/task-record.js';
 import type { TaskIdentifier, TaskStopVerificationMessage } from '../../../acs/payload.js';
 import type { Store } from '../../store/types.js';
 import type { Session } from '../session.js';
 
 /** Whether the agent of `containerInstanceArn` must stop a candidate whose record is `task`. Pure. */
-export function mustStop(task: Task | undefined, containerInstanceArn: string): boolean {
+export function mustStop(task: TaskRecord | undefined, containerInstanceArn: string): boolean {
   if (task === undefined) return true;
   if (task.lastStatus === 'STOPPED' || task.desiredStatus === 'STOPPED') return true;
   return task.containerInstanceArn !== containerInstanceArn;

@@ -10,17 +10,14 @@
  * already runs it, the stop verification that follows keeps it running.
  */
 import { randomUUID } from 'node:crypto';
-import type { Task } from '@aws-sdk/client-ecs';
-import { ackedDesiredStatus } from '../../../domain/task-record.js';
+import type { TaskRecord } from '../../../domain/task-record.js';
 import type { TaskIdentifier, TaskManifestMessage } from '../../../acs/payload.js';
-import { desiredStatusOf } from '../../../acs/to-acs-task.js';
 import type { Session } from '../session.js';
 
 /** The manifest entry of one of the instance's tasks, or `undefined` when the manifest leaves it out. */
-export function manifestEntry(task: Task): TaskIdentifier | undefined {
-  if (task.lastStatus === 'STOPPED' || ackedDesiredStatus(task) === undefined) return undefined;
-  if (task.taskArn === undefined || task.clusterArn === undefined) return undefined;
-  return { taskArn: task.taskArn, taskClusterArn: task.clusterArn, desiredStatus: desiredStatusOf(task) };
+export function manifestEntry(task: TaskRecord): TaskIdentifier | undefined {
+  if (task.lastStatus === 'STOPPED' || task.ackedDesiredStatus === undefined) return undefined;
+  return { taskArn: task.taskArn, taskClusterArn: task.clusterArn, desiredStatus: task.desiredStatus };
 }
 
 /**

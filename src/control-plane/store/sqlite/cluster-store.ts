@@ -1,6 +1,6 @@
-import type { Cluster } from '@aws-sdk/client-ecs';
 import type { Kysely } from 'kysely';
-import { decodeDoc, encodeDoc } from '../codec.js';
+import type { ClusterRecord } from '../../../domain/cluster-record.js';
+import { decodeCluster, encodeDoc } from '../codec.js';
 import type { ClusterStore, Page, PageRequest } from '../types.js';
 import { toPage } from './paging.js';
 import type { Database } from './schema.js';
@@ -8,16 +8,16 @@ import type { Database } from './schema.js';
 export class SqliteClusterStore implements ClusterStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async get(arn: string): Promise<Cluster | undefined> {
+  async get(arn: string): Promise<ClusterRecord | undefined> {
     const row = await this.db.selectFrom('clusters').select('doc').where('arn', '=', arn).executeTakeFirst();
-    return row ? decodeDoc<Cluster>(row.doc) : undefined;
+    return row ? decodeCluster(row.doc) : undefined;
   }
 
-  async put(cluster: Cluster): Promise<void> {
+  async put(cluster: ClusterRecord): Promise<void> {
     const row = {
-      arn: cluster.clusterArn ?? '',
-      name: cluster.clusterName ?? '',
-      status: cluster.status ?? 'ACTIVE',
+      arn: cluster.clusterArn,
+      name: cluster.clusterName,
+      status: cluster.status,
       doc: encodeDoc(cluster),
     };
     await this.db
@@ -27,7 +27,7 @@ export class SqliteClusterStore implements ClusterStore {
       .execute();
   }
 
-  async listActive(page: PageRequest): Promise<Page<Cluster>> {
+  async listActive(page: PageRequest): Promise<Page<ClusterRecord>> {
     let q = this.db.selectFrom('clusters').select(['arn', 'doc']).where('status', '=', 'ACTIVE');
     if (page.after !== undefined) q = q.where('arn', '>', page.after);
     const rows = await q
@@ -38,7 +38,7 @@ export class SqliteClusterStore implements ClusterStore {
       rows,
       page,
       (r) => r.arn,
-      (r) => decodeDoc<Cluster>(r.doc),
+      (r) => decodeCluster(r.doc),
     );
   }
 }

@@ -1,6 +1,6 @@
-import type { ContainerInstance } from '@aws-sdk/client-ecs';
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
-import { decodeDoc, encodeDoc } from '../codec.js';
+import type { InstanceRecord } from '../../../domain/instance-record.js';
+import { decodeInstance, encodeDoc } from '../codec.js';
 import type { ContainerInstanceFilter, ContainerInstanceStore, Page, PageRequest } from '../types.js';
 import { toPage } from './paging.js';
 import type { Database } from './schema.js';
@@ -10,19 +10,16 @@ type InstanceQuery = SelectQueryBuilder<Database, 'container_instances', object>
 export class SqliteContainerInstanceStore implements ContainerInstanceStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async get(arn: string): Promise<ContainerInstance | undefined> {
+  async get(arn: string): Promise<InstanceRecord | undefined> {
     const row = await this.db
       .selectFrom('container_instances')
       .select('doc')
       .where('arn', '=', arn)
       .executeTakeFirst();
-    return row ? decodeDoc<ContainerInstance>(row.doc) : undefined;
+    return row ? decodeInstance(row.doc) : undefined;
   }
 
-  async findByEc2InstanceId(
-    clusterArn: string,
-    ec2InstanceId: string,
-  ): Promise<ContainerInstance | undefined> {
+  async findByEc2InstanceId(clusterArn: string, ec2InstanceId: string): Promise<InstanceRecord | undefined> {
     const row = await this.db
       .selectFrom('container_instances')
       .select('doc')
@@ -30,14 +27,14 @@ export class SqliteContainerInstanceStore implements ContainerInstanceStore {
       .where('ec2_instance_id', '=', ec2InstanceId)
       .where('status', '!=', 'INACTIVE')
       .executeTakeFirst();
-    return row ? decodeDoc<ContainerInstance>(row.doc) : undefined;
+    return row ? decodeInstance(row.doc) : undefined;
   }
 
-  async put(clusterArn: string, instance: ContainerInstance): Promise<void> {
+  async put(clusterArn: string, instance: InstanceRecord): Promise<void> {
     const row = {
-      arn: instance.containerInstanceArn ?? '',
+      arn: instance.containerInstanceArn,
       cluster_arn: clusterArn,
-      status: instance.status ?? 'ACTIVE',
+      status: instance.status,
       ec2_instance_id: instance.ec2InstanceId ?? null,
       doc: encodeDoc(instance),
     };
@@ -52,7 +49,7 @@ export class SqliteContainerInstanceStore implements ContainerInstanceStore {
       .execute();
   }
 
-  async list(filter: ContainerInstanceFilter, page: PageRequest): Promise<Page<ContainerInstance>> {
+  async list(filter: ContainerInstanceFilter, page: PageRequest): Promise<Page<InstanceRecord>> {
     let q = this.filtered(filter).select(['arn', 'doc']);
     if (page.after !== undefined) q = q.where('arn', '>', page.after);
     const rows = await q
@@ -63,7 +60,7 @@ export class SqliteContainerInstanceStore implements ContainerInstanceStore {
       rows,
       page,
       (r) => r.arn,
-      (r) => decodeDoc<ContainerInstance>(r.doc),
+      (r) => decodeInstance(r.doc),
     );
   }
 

@@ -1,6 +1,6 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { ServiceRecord } from '../../../domain/service-record.js';
-import { decodeDoc, encodeDoc } from '../codec.js';
+import { decodeService, encodeDoc } from '../codec.js';
 import type { Page, PageRequest, ServiceFilter, ServiceStore } from '../types.js';
 import { toPage } from './paging.js';
 import type { Database } from './schema.js';
@@ -12,16 +12,16 @@ export class SqliteServiceStore implements ServiceStore {
 
   async get(arn: string): Promise<ServiceRecord | undefined> {
     const row = await this.db.selectFrom('services').select('doc').where('arn', '=', arn).executeTakeFirst();
-    return row ? decodeDoc<ServiceRecord>(row.doc) : undefined;
+    return row ? decodeService(row.doc) : undefined;
   }
 
   async put(service: ServiceRecord): Promise<void> {
     const row = {
-      arn: service.serviceArn ?? '',
-      cluster_arn: service.clusterArn ?? '',
-      name: service.serviceName ?? '',
-      status: service.status ?? 'ACTIVE',
-      scheduling_strategy: service.schedulingStrategy ?? 'REPLICA',
+      arn: service.serviceArn,
+      cluster_arn: service.clusterArn,
+      name: service.serviceName,
+      status: service.status,
+      scheduling_strategy: service.schedulingStrategy,
       launch_type: service.launchType ?? null,
       doc: encodeDoc(service),
     };
@@ -44,7 +44,7 @@ export class SqliteServiceStore implements ServiceStore {
       rows,
       page,
       (r) => r.arn,
-      (r) => decodeDoc<ServiceRecord>(r.doc),
+      (r) => decodeService(r.doc),
     );
   }
 

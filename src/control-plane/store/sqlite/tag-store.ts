@@ -1,12 +1,12 @@
 import type { Tag } from '@aws-sdk/client-ecs';
 import type { Kysely } from 'kysely';
-import type { TagStore } from '../types.js';
+import type { StoredTag, TagStore } from '../types.js';
 import type { Database } from './schema.js';
 
 export class SqliteTagStore implements TagStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async list(resourceArn: string): Promise<Tag[]> {
+  async list(resourceArn: string): Promise<StoredTag[]> {
     const rows = await this.db
       .selectFrom('tags')
       .select(['tag_key', 'tag_value'])

@@ -1,6 +1,6 @@
-import type { Task } from '@aws-sdk/client-ecs';
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
-import { decodeDoc, encodeDoc } from '../codec.js';
+import { taskFamily, type TaskRecord } from '../../../domain/task-record.js';
+import { decodeTask, encodeDoc } from '../codec.js';
 import type { Page, PageRequest, TaskFilter, TaskStore } from '../types.js';
 import { toPage } from './paging.js';
 import type { Database } from './schema.js';
@@ -9,30 +9,24 @@ type TaskQuery = SelectQueryBuilder<Database, 'tasks', object>;
 
 const STATE_CHANGE_DELETE_BATCH = 500;
 
-/** `family` is the family part of `arn:...:task-definition/family:rev`. */
-function familyOf(taskDefinitionArn: string | undefined): string {
-  const tail = (taskDefinitionArn ?? '').split('/').pop() ?? '';
-  return tail.slice(0, tail.lastIndexOf(':') >= 0 ? tail.lastIndexOf(':') : tail.length);
-}
-
 export class SqliteTaskStore implements TaskStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async get(arn: string): Promise<Task | undefined> {
+  async get(arn: string): Promise<TaskRecord | undefined> {
     const row = await this.db.selectFrom('tasks').select('doc').where('arn', '=', arn).executeTakeFirst();
-    return row ? decodeDoc<Task>(row.doc) : undefined;
+    return row ? decodeTask(row.doc) : undefined;
   }
 
-  async put(task: Task): Promise<void> {
+  async put(task: TaskRecord): Promise<void> {
     const row = {
-      arn: task.taskArn ?? '',
-      cluster_arn: task.clusterArn ?? '',
-      container_instance_arn: task.containerInstanceArn ?? null,
-      family: familyOf(task.taskDefinitionArn),
+      arn: task.taskArn,
+      cluster_arn: task.clusterArn,
+      container_instance_arn: task.containerInstanceArn,
+      family: taskFamily(task.taskDefinitionArn),
       started_by: task.startedBy ?? null,
       task_group: task.group ?? null,
-      desired_status: task.desiredStatus ?? 'RUNNING',
-      last_status: task.lastStatus ?? 'PENDING',
+      desired_status: task.desiredStatus,
+      last_status: task.lastStatus,
       launch_type: task.launchType ?? null,
       doc: encodeDoc(task),
     };
@@ -44,7 +38,7 @@ export class SqliteTaskStore implements TaskStore {
       .execute();
   }
 
-  async list(filter: TaskFilter, page: PageRequest): Promise<Page<Task>> {
+  async list(filter: TaskFilter, page: PageRequest): Promise<Page<TaskRecord>> {
     let q = this.filtered(filter).select(['arn', 'doc']);
     if (page.after !== undefined) q = q.where('arn', '>', page.after);
     const rows = await q
@@ -55,7 +49,7 @@ export class SqliteTaskStore implements TaskStore {
       rows,
       page,
       (r) => r.arn,
-      (r) => decodeDoc<Task>(r.doc),
+      (r) => decodeTask(r.doc),
     );
   }
 

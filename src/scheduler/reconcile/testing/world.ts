@@ -5,6 +5,7 @@
  * `agent*` methods play the agents (start, stop, fail tasks). Pure: no I/O, deterministic.
  */
 import { EMPTY_SERVICE_STATE, type ServiceState } from '../../../domain/service-record.js';
+import type { HealthStatus } from '../../../domain/status.js';
 import { instance, requirements, type InstanceSpec } from '../../testing/fixtures.js';
 import type { PlacedTask } from '../../snapshot.js';
 import { clusterSnapshot, type ClusterSnapshot } from '../../snapshot.js';
@@ -113,7 +114,7 @@ export class World {
           tasks: [
             ...(spec.tasks ?? []),
             ...this.tasks
-              .filter((t) => t.lastStatus !== 'STOPPED' && t.instanceArn?.endsWith(`/${id}`) === true)
+              .filter((t) => t.lastStatus !== 'STOPPED' && t.instanceArn.endsWith(`/${id}`))
               .map((t): PlacedTask => ({
                 taskArn: t.arn,
                 group: `service:${this.service.name}`,
@@ -202,7 +203,7 @@ export class World {
 
   /** A task fails: it never started (PENDING) or its essential container exited (RUNNING). */
   agentFail(arn: string): void {
-    this.tasks = this.tasks.map((t) =>
+    this.tasks = this.tasks.map((t): ServiceTask =>
       t.arn === arn
         ? {
             ...t,
@@ -214,7 +215,7 @@ export class World {
     );
   }
 
-  setHealth(arn: string, health: string): void {
+  setHealth(arn: string, health: HealthStatus): void {
     this.tasks = this.tasks.map((t) => (t.arn === arn ? { ...t, health } : t));
   }
 
@@ -239,7 +240,7 @@ export class World {
   perInstance(): Map<string, number> {
     const counts = new Map<string, number>();
     for (const t of this.live()) {
-      const id = t.instanceArn?.split('/').pop() ?? '';
+      const id = t.instanceArn.split('/').pop() ?? '';
       counts.set(id, (counts.get(id) ?? 0) + 1);
     }
     return counts;

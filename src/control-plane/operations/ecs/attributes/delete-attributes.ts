@@ -18,11 +18,11 @@ export const deleteAttributes = defineOperation<DeleteAttributesRequest, DeleteA
       const out: Attribute[] = [];
       for (const [arn, { instance, attributes }] of targets) {
         const names = new Set(attributes.map((a) => a.name));
-        const current = instance.attributes ?? [];
+        const current = instance.attributes;
         const kept = current.filter((a) => !names.has(a.name));
         if (kept.length !== current.length) {
-          const next = { ...instance, attributes: kept, version: (instance.version ?? 0) + 1 };
-          await tx.containerInstances.put(cluster.clusterArn ?? '', next);
+          const next = { ...instance, attributes: kept, version: instance.version + 1 };
+          await tx.containerInstances.put(cluster.clusterArn, next);
         }
         out.push(...attributes.map((a) => targeted(a, arn)));
       }

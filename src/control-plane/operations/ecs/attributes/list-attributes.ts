@@ -1,9 +1,5 @@
-import type {
-  Attribute,
-  ContainerInstance,
-  ListAttributesRequest,
-  ListAttributesResponse,
-} from '@aws-sdk/client-ecs';
+import type { Attribute, ListAttributesRequest, ListAttributesResponse } from '@aws-sdk/client-ecs';
+import type { InstanceRecord } from '../../../../domain/instance-record.js';
 import { invalidParameter } from '../../../../ecs/errors.js';
 import { encodePageToken } from '../../../store/codec.js';
 import type { ContainerInstanceFilter } from '../../../store/types.js';
@@ -11,9 +7,16 @@ import { defineOperation } from '../../operation.js';
 import { pageRequest } from '../common.js';
 import { requireCluster } from '../../../lookup/cluster.js';
 import { targeted } from './targets.js';
+import type { InstanceStatus } from '../../../../domain/status.js';
 
 /** Attributes of deregistered (INACTIVE) instances are not listed: those instances are no longer targets. */
-const LISTED_STATUSES = ['ACTIVE', 'DRAINING', 'REGISTERING', 'DEREGISTERING', 'REGISTRATION_FAILED'];
+const LISTED_STATUSES: InstanceStatus[] = [
+  'ACTIVE',
+  'DRAINING',
+  'REGISTERING',
+  'DEREGISTERING',
+  'REGISTRATION_FAILED',
+];
 const SCAN_CHUNK = 100;
 
 /**
@@ -32,7 +35,7 @@ export const listAttributes = defineOperation<ListAttributesRequest, ListAttribu
     const resume = page.after === undefined ? undefined : cursor(page.after);
     const cluster = await requireCluster(ctx, input.cluster);
     const filter: ContainerInstanceFilter = {
-      clusterArn: cluster.clusterArn ?? '',
+      clusterArn: cluster.clusterArn,
       statuses: LISTED_STATUSES,
     };
 
@@ -41,9 +44,9 @@ export const listAttributes = defineOperation<ListAttributesRequest, ListAttribu
       (input.attributeValue === undefined || a.value === input.attributeValue);
     const out: Attribute[] = [];
     /** Adds the instance's matching attributes after `afterName`; true when the page filled up. */
-    const take = (instance: ContainerInstance, afterName?: string): boolean => {
-      const arn = instance.containerInstanceArn ?? '';
-      const names = [...(instance.attributes ?? [])]
+    const take = (instance: InstanceRecord, afterName?: string): boolean => {
+      const arn = instance.containerInstanceArn;
+      const names = [...instance.attributes]
         .filter((a) => matches(a) && (afterName === undefined || (a.name ?? '') > afterName))
         .sort((a, b) => ((a.name ?? '') < (b.name ?? '') ? -1 : 1));
       for (const a of names) {
@@ -55,7 +58,7 @@ export const listAttributes = defineOperation<ListAttributesRequest, ListAttribu
 
     if (resume !== undefined) {
       const instance = await ctx.store.containerInstances.get(resume.arn);
-      if (instance !== undefined && LISTED_STATUSES.includes(instance.status ?? '')) {
+      if (instance !== undefined && LISTED_STATUSES.includes(instance.status)) {
         if (take(instance, resume.name)) return withToken(out);
       }
     }

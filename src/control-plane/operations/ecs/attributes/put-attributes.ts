@@ -27,7 +27,7 @@ export const putAttributes = defineOperation<PutAttributesRequest, PutAttributes
       const out: Attribute[] = [];
       for (const [arn, { instance, attributes: changes }] of targets) {
         const stored = changes.map((c) => storedAttribute(c));
-        const merged = mergeAttributes(instance.attributes ?? [], stored);
+        const merged = mergeAttributes(instance.attributes, stored);
         const custom = countCustom(merged);
         if (custom > MAX_CUSTOM_ATTRIBUTES) {
           throw new ApiError(
@@ -36,9 +36,9 @@ export const putAttributes = defineOperation<PutAttributesRequest, PutAttributes
               `have at most ${MAX_CUSTOM_ATTRIBUTES}. Remove some with DeleteAttributes first.`,
           );
         }
-        if (JSON.stringify(merged) !== JSON.stringify(instance.attributes ?? [])) {
-          const next = { ...instance, attributes: merged, version: (instance.version ?? 0) + 1 };
-          await tx.containerInstances.put(cluster.clusterArn ?? '', next);
+        if (JSON.stringify(merged) !== JSON.stringify(instance.attributes)) {
+          const next = { ...instance, attributes: merged, version: instance.version + 1 };
+          await tx.containerInstances.put(cluster.clusterArn, next);
         }
         out.push(...stored.map((a) => targeted(a, arn)));
       }

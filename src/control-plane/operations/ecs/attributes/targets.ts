@@ -3,7 +3,9 @@
  * (the model's enum, checked before handlers run); a target is named by id (then `targetType` is required, as ECS documents) or by ARN, and must be a
  * registered (not INACTIVE) instance of the request's cluster.
  */
-import type { Attribute, Cluster, ContainerInstance } from '@aws-sdk/client-ecs';
+import type { Attribute } from '@aws-sdk/client-ecs';
+import type { ClusterRecord } from '../../../../domain/cluster-record.js';
+import type { InstanceRecord } from '../../../../domain/instance-record.js';
 import { ApiError, invalidParameter } from '../../../../ecs/errors.js';
 import type { Store } from '../../../store/types.js';
 import type { RequestContext } from '../../../context.js';
@@ -19,7 +21,7 @@ import {
 
 /** The attributes of one call that go to one instance, in call order. */
 export interface TargetChanges {
-  readonly instance: ContainerInstance;
+  readonly instance: InstanceRecord;
   readonly attributes: Attribute[];
 }
 
@@ -54,7 +56,7 @@ export async function targetsOf(
   store: Store,
   clusterName: string | undefined,
   attributes: readonly Attribute[],
-): Promise<{ cluster: Cluster; targets: Map<string, TargetChanges> }> {
+): Promise<{ cluster: ClusterRecord; targets: Map<string, TargetChanges> }> {
   const cluster = await requireCluster({ ...ctx, store }, clusterName);
   const targets = new Map<string, TargetChanges>();
   for (const a of attributes) {
@@ -67,7 +69,7 @@ export async function targetsOf(
           'Container instances belong to one cluster; list them with ListContainerInstances.',
       );
     }
-    const arn = instance.containerInstanceArn ?? '';
+    const arn = instance.containerInstanceArn;
     const group = targets.get(arn) ?? { instance, attributes: [] };
     group.attributes.push(a);
     targets.set(arn, group);

@@ -5,6 +5,7 @@ import { validateName } from '../../../../domain/validate/names.js';
 import { validateTags } from '../../../../domain/validate/tags.js';
 import { DEFAULT_CLUSTER } from '../../../lookup/cluster.js';
 import { checkConfiguration, mergeSettings } from './settings.js';
+import type { ClusterRecord } from '../../../../domain/cluster-record.js';
 import { clusterView } from './view.js';
 
 /** Idempotent, as in ECS: creating an existing ACTIVE cluster returns it unchanged. */
@@ -29,7 +30,7 @@ export const createCluster = defineOperation<CreateClusterRequest, CreateCluster
     const cluster = await ctx.store.transaction(async (tx) => {
       const existing = await tx.clusters.get(arn);
       if (existing?.status === 'ACTIVE') return existing;
-      const created = {
+      const created: ClusterRecord = {
         clusterArn: arn,
         clusterName: name,
         status: 'ACTIVE',

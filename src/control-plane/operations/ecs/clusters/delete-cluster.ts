@@ -2,6 +2,7 @@ import type { DeleteClusterRequest, DeleteClusterResponse } from '@aws-sdk/clien
 import { ApiError } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
 import { requireCluster } from '../../../lookup/cluster.js';
+import type { ClusterRecord } from '../../../../domain/cluster-record.js';
 import { clusterView } from './view.js';
 
 /**
@@ -14,7 +15,7 @@ export const deleteCluster = defineOperation<DeleteClusterRequest, DeleteCluster
   async handle(input, ctx) {
     const deleted = await ctx.store.transaction(async (tx) => {
       const cluster = await requireCluster({ ...ctx, store: tx }, input.cluster);
-      const clusterArn = cluster.clusterArn ?? '';
+      const clusterArn = cluster.clusterArn;
       // Services first: they are what a teardown removes first (then tasks, then instances).
       if ((await tx.services.count({ clusterArn, statuses: ['ACTIVE', 'DRAINING'] })) > 0) {
         throw new ApiError(
@@ -34,12 +35,12 @@ export const deleteCluster = defineOperation<DeleteClusterRequest, DeleteCluster
           'The Cluster cannot be deleted while Tasks are active.',
         );
       }
-      const next = { ...cluster, status: 'INACTIVE' };
+      const next: ClusterRecord = { ...cluster, status: 'INACTIVE' };
       await tx.clusters.put(next);
       const tags = await tx.tags.list(clusterArn);
       await tx.tags.remove(
         clusterArn,
-        tags.map((t) => t.key ?? ''),
+        tags.map((t) => t.key),
       );
       return next;
     });

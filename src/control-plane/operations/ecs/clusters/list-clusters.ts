@@ -7,6 +7,6 @@ export const listClusters = defineOperation<ListClustersRequest, ListClustersRes
   access: 'admin',
   async handle(input, ctx) {
     const page = await ctx.store.clusters.listActive(pageRequest(input.maxResults, input.nextToken));
-    return { clusterArns: page.items.map((c) => c.clusterArn ?? ''), ...nextTokenOf(page) };
+    return { clusterArns: page.items.map((c) => c.clusterArn), ...nextTokenOf(page) };
   },
 });

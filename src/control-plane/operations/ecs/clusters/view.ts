@@ -7,9 +7,30 @@
  * (`disconnectedSince`, ISO 8601): a fleet's uplink trouble at a glance, in a list every client prints.
  */
 import type { Cluster, KeyValuePair } from '@aws-sdk/client-ecs';
+import type { ClusterRecord } from '../../../../domain/cluster-record.js';
 import { agentConnectivity } from '../../../../domain/instance-record.js';
 import type { Store } from '../../../store/types.js';
 import type { RequestContext } from '../../../context.js';
+import { copyMembers, type Members } from '../render.js';
+
+const CLUSTER_MEMBERS: Members<Cluster> = {
+  clusterArn: true,
+  clusterName: true,
+  configuration: true,
+  status: true,
+  registeredContainerInstancesCount: true,
+  runningTasksCount: true,
+  pendingTasksCount: true,
+  activeServicesCount: true,
+  statistics: true,
+  tags: true,
+  settings: true,
+  capacityProviders: true,
+  defaultCapacityProviderStrategy: true,
+  attachments: true,
+  attachmentsStatus: true,
+  serviceConnectDefaults: true,
+};
 
 export const CLUSTER_INCLUDES = ['ATTACHMENTS', 'CONFIGURATIONS', 'SETTINGS', 'STATISTICS', 'TAGS'] as const;
 
@@ -21,10 +42,10 @@ export interface ClusterViewOptions {
 
 export async function clusterView(
   ctx: RequestContext,
-  cluster: Cluster,
+  cluster: ClusterRecord,
   o: ClusterViewOptions = {},
 ): Promise<Cluster> {
-  const arn = cluster.clusterArn ?? '';
+  const arn = cluster.clusterArn;
   const include = new Set(o.include ?? []);
   const [instances, running, pending, activeServices, drainingServices] = await Promise.all([
     ctx.store.containerInstances.count({ clusterArn: arn, statuses: ['ACTIVE', 'DRAINING'] }),
@@ -33,7 +54,12 @@ export async function clusterView(
     ctx.store.services.count({ clusterArn: arn, statuses: ['ACTIVE'] }),
     ctx.store.services.count({ clusterArn: arn, statuses: ['DRAINING'] }),
   ]);
-  const { settings, configuration, tags: _storedTags, ...rest } = cluster;
+  const {
+    settings,
+    configuration,
+    tags: _storedTags,
+    ...rest
+  } = copyMembers<Cluster>(cluster, CLUSTER_MEMBERS);
   const view: Cluster = {
     ...rest,
     registeredContainerInstancesCount: instances,

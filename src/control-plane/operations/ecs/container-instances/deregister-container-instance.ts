@@ -2,7 +2,7 @@ import type {
   DeregisterContainerInstanceRequest,
   DeregisterContainerInstanceResponse,
 } from '@aws-sdk/client-ecs';
-import { withAgentConnected } from '../../../../domain/instance-record.js';
+import { withAgentConnected, type InstanceRecord } from '../../../../domain/instance-record.js';
 import { invalidParameter } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
 import { requireCluster } from '../../../lookup/cluster.js';
@@ -25,7 +25,7 @@ export const deregisterContainerInstance = defineOperation<
     const ref = input.containerInstance ?? '';
     const { clusterArn, instance } = await ctx.store.transaction(async (tx) => {
       const cluster = await requireCluster({ ...ctx, store: tx }, input.cluster);
-      const clusterArn = cluster.clusterArn ?? '';
+      const clusterArn = cluster.clusterArn;
       const found = await findInstance(ctx, tx, cluster, ref);
       if (found === undefined) {
         throw invalidParameter(
@@ -34,7 +34,7 @@ export const deregisterContainerInstance = defineOperation<
         );
       }
       if (found.status === 'INACTIVE') return { clusterArn, instance: found };
-      const arn = found.containerInstanceArn ?? '';
+      const arn = found.containerInstanceArn;
       const running = await tx.tasks.count({
         clusterArn,
         containerInstanceArn: arn,
@@ -46,16 +46,16 @@ export const deregisterContainerInstance = defineOperation<
             'to leave them running unmanaged.',
         );
       }
-      const next = {
+      const next: InstanceRecord = {
         ...(withAgentConnected(found, false, ctx.now()) ?? found),
         status: 'INACTIVE',
-        version: (found.version ?? 0) + 1,
+        version: found.version + 1,
       };
       await tx.containerInstances.put(clusterArn, next);
       const tags = await tx.tags.list(arn);
       await tx.tags.remove(
         arn,
-        tags.map((t) => t.key ?? ''),
+        tags.map((t) => t.key),
       );
       return { clusterArn, instance: next };
     });

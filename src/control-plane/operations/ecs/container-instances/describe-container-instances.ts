@@ -31,7 +31,7 @@ export const describeContainerInstances = defineOperation<
       if (found === undefined) failures.push(missing(reported));
       else {
         containerInstances.push(
-          await instanceView(ctx, cluster.clusterArn ?? '', found, { include: input.include ?? [] }),
+          await instanceView(ctx, cluster.clusterArn, found, { include: input.include ?? [] }),
         );
       }
     }

@@ -3,15 +3,22 @@ import { invalidParameter } from '../../../../ecs/errors.js';
 import { evaluateQuery, parseQuery, QuerySyntaxError } from '../../../../query/index.js';
 import type { QueryExpr } from '../../../../query/index.js';
 import { encodePageToken } from '../../../store/codec.js';
-import type { PageRequest } from '../../../store/types.js';
+import type { ContainerInstanceFilter, PageRequest } from '../../../store/types.js';
 import type { RequestContext } from '../../../context.js';
 import { defineOperation } from '../../operation.js';
 import { nextTokenOf, pageRequest } from '../common.js';
 import { requireCluster } from '../../../lookup/cluster.js';
 import { queryInstance, runningTasksOn } from './view.js';
+import { INSTANCE_STATUSES, type InstanceStatus } from '../../../../domain/status.js';
 
 /** Without `status`, ECS lists every instance that is not INACTIVE; INACTIVE ones are never listed. */
-const LISTED_STATUSES = ['ACTIVE', 'DRAINING', 'REGISTERING', 'DEREGISTERING', 'REGISTRATION_FAILED'];
+const LISTED_STATUSES: InstanceStatus[] = [
+  'ACTIVE',
+  'DRAINING',
+  'REGISTERING',
+  'DEREGISTERING',
+  'REGISTRATION_FAILED',
+];
 
 /** How many instances a filtered listing reads from the store at a time. */
 const SCAN_CHUNK = 100;
@@ -27,13 +34,15 @@ export const listContainerInstances = defineOperation<
     const expr = input.filter === undefined ? undefined : parseFilter(input.filter);
     const cluster = await requireCluster(ctx, input.cluster);
     const filter = {
-      clusterArn: cluster.clusterArn ?? '',
-      statuses: input.status === undefined ? LISTED_STATUSES : [input.status],
+      clusterArn: cluster.clusterArn,
+      // A status outside ECS's vocabulary matches no instance.
+      statuses:
+        input.status === undefined ? LISTED_STATUSES : INSTANCE_STATUSES.filter((s) => s === input.status),
     };
     if (expr === undefined) {
       const found = await ctx.store.containerInstances.list(filter, page);
       return {
-        containerInstanceArns: found.items.map((i) => i.containerInstanceArn ?? ''),
+        containerInstanceArns: found.items.map((i) => i.containerInstanceArn),
         ...nextTokenOf(found),
       };
     }
@@ -57,7 +66,7 @@ function parseFilter(filter: string): QueryExpr {
  */
 async function filtered(
   ctx: RequestContext,
-  filter: { clusterArn: string; statuses: string[] },
+  filter: ContainerInstanceFilter,
   expr: QueryExpr,
   page: PageRequest,
 ): Promise<ListContainerInstancesResponse> {
@@ -70,7 +79,7 @@ async function filtered(
       ...(after !== undefined && { after }),
     });
     for (const instance of chunk.items) {
-      const arn = instance.containerInstanceArn ?? '';
+      const arn = instance.containerInstanceArn;
       const running = withTasks ? await runningTasksOn(ctx.store, filter.clusterArn, arn) : [];
       if (!evaluateQuery(expr, queryInstance(instance, running))) continue;
       // A token only when another match exists, so the last page is never an empty one.

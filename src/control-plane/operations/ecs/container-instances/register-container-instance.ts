@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type {
   Attribute,
-  Cluster,
   ContainerInstance,
   RegisterContainerInstanceRequest,
   RegisterContainerInstanceResponse,
@@ -22,6 +21,8 @@ import { requireCluster } from '../../../lookup/cluster.js';
 import { validateTags } from '../../../../domain/validate/tags.js';
 import { instanceId, instanceRef } from '../../../lookup/container-instance.js';
 import { registeredResources } from '../../../instances/resources.js';
+import type { ClusterRecord } from '../../../../domain/cluster-record.js';
+import type { InstanceRecord } from '../../../../domain/instance-record.js';
 import { instanceView } from './view.js';
 
 export interface Registrant {
@@ -65,20 +66,20 @@ export async function registerInstance(
       input.containerInstanceArn !== undefined && input.containerInstanceArn !== ''
         ? await reRegister(ctx, tx, cluster, input.containerInstanceArn, registration, registrant)
         : newInstance(ctx, cluster, registration);
-    checkCustomLimit(instance.attributes ?? []);
-    await tx.containerInstances.put(cluster.clusterArn ?? '', instance);
-    if (input.tags?.length) await tx.tags.put(instance.containerInstanceArn ?? '', input.tags);
+    checkCustomLimit(instance.attributes);
+    await tx.containerInstances.put(cluster.clusterArn, instance);
+    if (input.tags?.length) await tx.tags.put(instance.containerInstanceArn, input.tags);
     return { cluster, instance };
   });
   // A DAEMON service may belong on the new instance, and a stuck REPLICA service may now fit.
-  ctx.runtime.changes.clusterChanged(cluster.clusterArn ?? '');
-  return instanceView(ctx, cluster.clusterArn ?? '', instance, { include: ['TAGS'] });
+  ctx.runtime.changes.clusterChanged(cluster.clusterArn);
+  return instanceView(ctx, cluster.clusterArn, instance, { include: ['TAGS'] });
 }
 
-function newInstance(ctx: RequestContext, cluster: Cluster, r: Registration): ContainerInstance {
+function newInstance(ctx: RequestContext, cluster: ClusterRecord, r: Registration): InstanceRecord {
   const id = randomBytes(16).toString('hex');
   return {
-    containerInstanceArn: ctx.arns.containerInstance(cluster.clusterName ?? '', id),
+    containerInstanceArn: ctx.arns.containerInstance(cluster.clusterName, id),
     ...(r.ec2InstanceId !== undefined && { ec2InstanceId: r.ec2InstanceId }),
     version: 1,
     ...(r.versionInfo && { versionInfo: r.versionInfo }),
@@ -97,11 +98,11 @@ function newInstance(ctx: RequestContext, cluster: Cluster, r: Registration): Co
 async function reRegister(
   ctx: RequestContext,
   tx: Store,
-  cluster: Cluster,
+  cluster: ClusterRecord,
   arn: string,
   r: Registration,
   registrant: Registrant,
-): Promise<ContainerInstance> {
+): Promise<InstanceRecord> {
   const ref = instanceRef(ctx, cluster, arn);
   const existing = ref.arn === undefined ? undefined : await tx.containerInstances.get(ref.arn);
   // ClientException: the agent treats it as final rather than retrying for an hour; only a person can fix it.
@@ -127,14 +128,12 @@ async function reRegister(
   // The agent sends its full set of built-in attributes every time, but custom ones only on the first
   // registration: keep the custom attributes it did not send this time (including those from PutAttributes).
   const sent = new Set(r.attributes.map((a) => a.name));
-  const kept = (existing.attributes ?? []).filter(
-    (a) => isCustomAttribute(a.name ?? '') && !sent.has(a.name),
-  );
+  const kept = existing.attributes.filter((a) => isCustomAttribute(a.name ?? '') && !sent.has(a.name));
   return {
     ...existing,
     ...(existing.ec2InstanceId === undefined &&
       r.ec2InstanceId !== undefined && { ec2InstanceId: r.ec2InstanceId }),
-    version: (existing.version ?? 0) + 1,
+    version: existing.version + 1,
     versionInfo: r.versionInfo ?? existing.versionInfo,
     registeredResources: r.resources,
     remainingResources: r.resources,

@@ -1,5 +1,4 @@
 import type {
-  ContainerInstance,
   Failure,
   UpdateContainerInstancesStateRequest,
   UpdateContainerInstancesStateResponse,
@@ -9,10 +8,10 @@ import { defineOperation } from '../../operation.js';
 import { checkBatch, missing } from '../common.js';
 import { requireCluster } from '../../../lookup/cluster.js';
 import { instanceRef } from '../../../lookup/container-instance.js';
+import type { InstanceRecord } from '../../../../domain/instance-record.js';
 import { instanceView } from './view.js';
 
 export const MAX_STATE_UPDATES = 10;
-const SETTABLE = ['ACTIVE', 'DRAINING'];
 
 /**
  * ACTIVE <-> DRAINING, nothing else. Setting the status an instance already has changes nothing (and does not
@@ -29,16 +28,16 @@ export const updateContainerInstancesState = defineOperation<
   async handle(input, ctx) {
     const refs = input.containerInstances ?? [];
     checkBatch('containerInstances', refs, MAX_STATE_UPDATES);
-    const status = input.status ?? '';
-    if (!SETTABLE.includes(status)) {
+    const status = input.status;
+    if (status !== 'ACTIVE' && status !== 'DRAINING') {
       throw invalidParameter(
         `Container instance status can only be set to ACTIVE or DRAINING; got '${status}'.`,
       );
     }
     const { clusterArn, updated, failures } = await ctx.store.transaction(async (tx) => {
       const cluster = await requireCluster({ ...ctx, store: tx }, input.cluster);
-      const clusterArn = cluster.clusterArn ?? '';
-      const updated: ContainerInstance[] = [];
+      const clusterArn = cluster.clusterArn;
+      const updated: InstanceRecord[] = [];
       const failures: Failure[] = [];
       for (const ref of refs) {
         const { arn, reported } = instanceRef(ctx, cluster, ref);
@@ -47,14 +46,14 @@ export const updateContainerInstancesState = defineOperation<
           failures.push(missing(reported));
         } else if (found.status === status) {
           updated.push(found);
-        } else if (!SETTABLE.includes(found.status ?? '')) {
+        } else if (found.status !== 'ACTIVE' && found.status !== 'DRAINING') {
           failures.push({
-            arn: found.containerInstanceArn ?? reported,
-            reason: found.status ?? 'INACTIVE',
+            arn: found.containerInstanceArn,
+            reason: found.status,
             detail: `Only ACTIVE and DRAINING container instances can change status; this one is ${found.status}.`,
           });
         } else {
-          const next = { ...found, status, version: (found.version ?? 0) + 1 };
+          const next: InstanceRecord = { ...found, status, version: found.version + 1 };
           await tx.containerInstances.put(clusterArn, next);
           updated.push(next);
         }

@@ -66,11 +66,11 @@ export const createService = defineOperation<CreateServiceRequest, CreateService
 
     const { record, created } = await ctx.store.transaction(async (tx) => {
       const cluster = await requireCluster({ ...ctx, store: tx }, input.cluster);
-      const clusterName = cluster.clusterName ?? '';
+      const clusterName = cluster.clusterName;
       const serviceArn = ctx.arns.service(clusterName, name);
       const existing = await tx.services.get(serviceArn);
       if (existing !== undefined && existing.status !== 'INACTIVE') {
-        if (existing.status === 'ACTIVE' && existing.berth?.createHash === hash) {
+        if (existing.status === 'ACTIVE' && existing.controller.createHash === hash) {
           return { record: existing, created: false };
         }
         throw invalidParameter(
@@ -90,7 +90,7 @@ export const createService = defineOperation<CreateServiceRequest, CreateService
       const record: ServiceRecord = {
         serviceArn,
         serviceName: name,
-        clusterArn: cluster.clusterArn ?? '',
+        clusterArn: cluster.clusterArn,
         loadBalancers: [],
         serviceRegistries: [],
         status: 'ACTIVE',
@@ -114,13 +114,13 @@ export const createService = defineOperation<CreateServiceRequest, CreateService
         enableECSManagedTags: input.enableECSManagedTags === true,
         propagateTags: input.propagateTags ?? 'NONE',
         enableExecuteCommand: false,
-        berth: { ...EMPTY_SERVICE_STATE, createHash: hash },
+        controller: { ...EMPTY_SERVICE_STATE, createHash: hash },
       };
       await tx.services.put(record);
       if ((input.tags ?? []).length > 0) await tx.tags.put(serviceArn, input.tags ?? []);
       return { record, created: true };
     });
-    if (created) ctx.runtime.changes.clusterChanged(record.clusterArn ?? '');
+    if (created) ctx.runtime.changes.clusterChanged(record.clusterArn);
     return { service: await serviceView(ctx, record, true) };
   },
 });

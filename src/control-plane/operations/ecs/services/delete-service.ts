@@ -23,7 +23,7 @@ export const deleteService = defineOperation<DeleteServiceRequest, DeleteService
       const service = await requireService(ctx, tx, cluster, input.service);
       requireActive(service);
       const daemon = service.schedulingStrategy === 'DAEMON';
-      if (!daemon && (service.desiredCount ?? 0) > 0 && input.force !== true) {
+      if (!daemon && service.desiredCount > 0 && input.force !== true) {
         throw invalidParameter(
           `${SCALED_ABOVE_ZERO} Scale it to 0 with UpdateService --desired-count 0 first, or delete it with force.`,
         );
@@ -33,14 +33,14 @@ export const deleteService = defineOperation<DeleteServiceRequest, DeleteService
         ...service,
         status: 'DRAINING',
         desiredCount: 0,
-        deployments: (service.deployments ?? []).map((d) =>
+        deployments: service.deployments.map((d) =>
           d.status === 'PRIMARY' ? { ...d, desiredCount: 0, updatedAt: now } : d,
         ),
       };
       await tx.services.put(next);
       return next;
     });
-    ctx.runtime.changes.clusterChanged(record.clusterArn ?? '');
+    ctx.runtime.changes.clusterChanged(record.clusterArn);
     return { service: await serviceView(ctx, record, false) };
   },
 });

@@ -27,13 +27,13 @@ export const listServices = defineOperation<ListServicesRequest, ListServicesRes
     const cluster = await requireCluster(ctx, input.cluster);
     const result = await ctx.store.services.list(
       {
-        clusterArn: cluster.clusterArn ?? '',
+        clusterArn: cluster.clusterArn,
         statuses: ['ACTIVE'],
         ...(strategy !== undefined && { schedulingStrategy: strategy }),
         ...(input.launchType !== undefined && { launchType: input.launchType }),
       },
       page,
     );
-    return { serviceArns: result.items.map((s) => s.serviceArn ?? ''), ...nextTokenOf(result) };
+    return { serviceArns: result.items.map((s) => s.serviceArn), ...nextTokenOf(result) };
   },
 });

@@ -7,7 +7,7 @@
  * ACTIVE service can be updated (ServiceNotActiveException).
  */
 import type { PlacementStrategy, UpdateServiceRequest, UpdateServiceResponse } from '@aws-sdk/client-ecs';
-import type { ServiceRecord } from '../../../../domain/service-record.js';
+import type { DeploymentRecord, ServiceRecord } from '../../../../domain/service-record.js';
 import { invalidParameter } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
 import { requireCluster } from '../../../lookup/cluster.js';
@@ -56,22 +56,22 @@ export const updateService = defineOperation<UpdateServiceRequest, UpdateService
         service.deploymentConfiguration as EffectiveDeploymentConfiguration,
       );
       const now = ctx.now();
-      const primary = (service.deployments ?? []).find((d) => d.status === 'PRIMARY');
-      let definitionArn = primary?.taskDefinition ?? service.taskDefinition ?? '';
+      const primary = service.deployments.find((d) => d.status === 'PRIMARY');
+      let definitionArn = primary?.taskDefinition ?? service.taskDefinition;
       const definition = await runnableDefinition(ctx, tx, input.taskDefinition ?? definitionArn);
       mergeConstraints(definition.placementConstraints, constraints ?? service.placementConstraints ?? []);
       const changesDefinition = definition.taskDefinitionArn !== definitionArn;
       definitionArn = definition.taskDefinitionArn ?? definitionArn;
-      const desiredCount = daemon
-        ? (service.desiredCount ?? 0)
-        : (input.desiredCount ?? service.desiredCount ?? 0);
-      let deployments = (service.deployments ?? []).map((d) =>
+      const desiredCount = daemon ? service.desiredCount : (input.desiredCount ?? service.desiredCount);
+      let deployments = service.deployments.map((d): DeploymentRecord =>
         d.status === 'PRIMARY' ? { ...d, desiredCount, updatedAt: now } : d,
       );
       if (changesDefinition || input.forceNewDeployment === true) {
         deployments = [
           newDeployment(newDeploymentId(now), definitionArn, desiredCount, now),
-          ...deployments.map((d) => (d.status === 'PRIMARY' ? { ...d, status: 'ACTIVE' } : d)),
+          ...deployments.map((d): DeploymentRecord =>
+            d.status === 'PRIMARY' ? { ...d, status: 'ACTIVE' } : d,
+          ),
         ];
       }
       const next: ServiceRecord = {
@@ -95,7 +95,7 @@ export const updateService = defineOperation<UpdateServiceRequest, UpdateService
       await tx.services.put(next);
       return next;
     });
-    ctx.runtime.changes.clusterChanged(record.clusterArn ?? '');
+    ctx.runtime.changes.clusterChanged(record.clusterArn);
     return { service: await serviceView(ctx, record, false) };
   },
 });

@@ -17,7 +17,7 @@ export const tagResource = defineOperation<TagResourceRequest, TagResourceRespon
     validateTags(tags);
     await ctx.store.transaction(async (tx) => {
       const arn = await resolveTaggable(ctx, tx, input.resourceArn ?? '');
-      const keys = new Set((await tx.tags.list(arn)).map((t) => t.key ?? ''));
+      const keys = new Set((await tx.tags.list(arn)).map((t) => t.key));
       for (const t of tags) keys.add(t.key ?? '');
       const counted = [...keys].filter((k) => !isReservedTagKey(k)).length;
       if (counted > MAX_TAGS) {

@@ -79,7 +79,7 @@ async function deleteOne(
   const tags = await tx.tags.list(arn);
   await tx.tags.remove(
     arn,
-    tags.map((t) => t.key ?? ''),
+    tags.map((t) => t.key),
   );
   return { deleted };
 }

@@ -19,12 +19,13 @@ export const listTasks = defineOperation<ListTasksRequest, ListTasksResponse>({
     checkStartedByAlone(input);
     const page = pageRequest(input.maxResults, input.nextToken);
     const cluster = await requireCluster(ctx, input.cluster);
-    const clusterArn = cluster.clusterArn ?? '';
-    const clusterName = cluster.clusterName ?? '';
+    const clusterArn = cluster.clusterArn;
+    const clusterName = cluster.clusterName;
+    const desiredStatus = input.desiredStatus ?? 'RUNNING';
     if (input.family !== undefined) validateName('family', input.family);
     const filter: TaskFilter = {
       clusterArn,
-      desiredStatus: input.desiredStatus ?? 'RUNNING',
+      desiredStatus: desiredStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING',
       ...(input.containerInstance !== undefined && {
         containerInstanceArn: await containerInstanceArn(ctx, clusterName, input.containerInstance),
       }),
@@ -36,9 +37,9 @@ export const listTasks = defineOperation<ListTasksRequest, ListTasksResponse>({
       ...(input.launchType !== undefined && { launchType: input.launchType }),
     };
     // Checked after the other filters so that a typo in them is still reported. Berth runs no daemons.
-    if (filter.desiredStatus === 'PENDING' || input.daemonName !== undefined) return { taskArns: [] };
+    if (desiredStatus === 'PENDING' || input.daemonName !== undefined) return { taskArns: [] };
     const result = await ctx.store.tasks.list(filter, page);
-    return { taskArns: result.items.map((t) => t.taskArn ?? ''), ...nextTokenOf(result) };
+    return { taskArns: result.items.map((t) => t.taskArn), ...nextTokenOf(result) };
   },
 });
 

@@ -30,7 +30,7 @@ export const stopTask = defineOperation<StopTaskRequest, StopTaskResponse>({
     }
     const { task, changed } = await ctx.store.transaction(async (tx) => {
       const cluster = await requireCluster({ ...ctx, store: tx }, input.cluster);
-      const arn = taskArnIn(ctx, cluster.clusterName ?? '', input.task ?? '');
+      const arn = taskArnIn(ctx, cluster.clusterName, input.task ?? '');
       const found = arn === undefined ? undefined : await tx.tasks.get(arn);
       if (found === undefined) {
         // ECS's sentence, then where Berth looked.
@@ -48,9 +48,7 @@ export const stopTask = defineOperation<StopTaskRequest, StopTaskResponse>({
       if (stopping === undefined) return { task: found, changed: false };
       return { task: stopping, changed: true };
     });
-    if (changed && task.containerInstanceArn !== undefined) {
-      ctx.runtime.changes.tasksChanged(task.containerInstanceArn);
-    }
+    if (changed) ctx.runtime.changes.tasksChanged(task.containerInstanceArn);
     return { task: await taskView(ctx, task, false) };
   },
 });

@@ -20,7 +20,7 @@ export const deleteActivation = defineOperation<DeleteActivationRequest, Record<
       }
       await tx.tags.remove(
         arn,
-        tags.map((t) => t.key ?? ''),
+        tags.map((t) => t.key),
       );
     });
     ctx.log.info({ activationId: id }, 'activation deleted');

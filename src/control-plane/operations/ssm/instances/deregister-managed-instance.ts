@@ -47,7 +47,7 @@ async function disconnectContainerInstances(tx: Store, instanceId: string, now: 
   do {
     const clusters = await tx.clusters.listActive({ limit: 100, ...(after !== undefined && { after }) });
     for (const cluster of clusters.items) {
-      const clusterArn = cluster.clusterArn ?? '';
+      const clusterArn = cluster.clusterArn;
       const found = await tx.containerInstances.findByEc2InstanceId(clusterArn, instanceId);
       const disconnected = found === undefined ? undefined : withAgentConnected(found, false, now);
       if (disconnected !== undefined) await tx.containerInstances.put(clusterArn, disconnected);
