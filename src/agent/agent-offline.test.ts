@@ -23,20 +23,11 @@ import { stateChange } from './engine/task-status.js';
 import type { TaskEngineDeps } from './tasks/task-runtime.js';
 import { acsTask, FakeTaskEngine } from './testing/fake-task-engine.js';
 import { FakeControlPlane } from './testing/control-plane.js';
+import { waitFor } from '../util/testing/wait-for.js';
 
 const INSTANCE =
   'arn:aws:ecs:us-east-1:000000000000:container-instance/edge/0123456789abcdef0123456789abcdef';
 const MI = 'mi-0123456789abcdef0';
-
-async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A data directory as a host that registered before leaves it: identity, registration, one running task. */
 async function registeredHost(dataDir: string, task: TaskState): Promise<void> {

@@ -16,7 +16,7 @@ import { failure } from '../../src/ecs/testing/api-error.js';
 import { AgentProcess, type Exit } from '../rigs/agent-process.js';
 import { freePort, startTestServer, type TestServer } from '../rigs/harness.js';
 import { rawAwsCall } from '../rigs/raw-call.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const LIFETIME_MS = 3_000;
 /** What `berth credentials` must write, byte for byte: the layout the SSM agent writes. */

@@ -22,6 +22,7 @@ import {
   type Cluster,
 } from '@aws-sdk/client-ecs';
 import { readAdminKeys, type AdminKeys, freePort } from '../rigs/harness.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const REGION = 'eu-west-3';
@@ -73,18 +74,12 @@ async function startBerth(dataDir: string, port: number): Promise<ServerProcess>
   ]);
   let gone = false;
   void p.exited.then(() => (gone = true));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (gone) throw new Error(`berth server exited during start-up:\n${p.stderr()}`);
-    if (Date.now() > deadline) throw new Error(`berth server not healthy after 30 s:\n${p.stderr()}`);
-    try {
-      const res = await fetch(`${url}/health`);
-      if (res.ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // A fetch that throws (not listening yet) is tried again.
+  await waitFor('berth server healthy', async () => (await fetch(`${url}/health`)).ok, 30_000, {
+    intervalMs: 50,
+    detail: () => p.stderr(),
+    failIf: () => (gone ? `berth server exited during start-up:\n${p.stderr()}` : undefined),
+  });
   return { ...p, url };
 }
 

@@ -22,7 +22,7 @@ import { startServer, type RunningServer } from '../../src/control-plane/server.
 import { readAdminKeys } from '../../src/control-plane/auth/bootstrap.js';
 import { connectHost, type SavedHost } from '../fixtures/fixture-host.js';
 import { AwsJsonCaller, ECS, replayCalls, type RecordedCall } from '../fixtures/upgrade-calls.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'release-0.1');
 

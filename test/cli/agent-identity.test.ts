@@ -30,6 +30,7 @@ import { Arns } from '../../src/ecs/arn.js';
 import { failure } from '../../src/ecs/testing/api-error.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
 import { rawAwsCall } from '../rigs/raw-call.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const RESOURCES = [
   { name: 'CPU', type: 'INTEGER', integerValue: 2048 },
@@ -68,14 +69,6 @@ function ecsWith(t: TestServer, c: InstanceCredentialIdentity): ECSClient {
     credentials: { accessKeyId, secretAccessKey, sessionToken },
     maxAttempts: 1,
   });
-}
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await sleep(20);
-  }
 }
 
 void describe('agent identity and instance credentials', () => {
@@ -306,7 +299,7 @@ void describe('agent identity and instance credentials', () => {
 
       await sleep(first.expiration.getTime() - Date.now() - 900);
       assert.equal((await creds.get()).accessKeyId, first.accessKeyId, 'no caller waits for a rotation');
-      await until(() => rotations.length === 2, 1500);
+      await waitFor('the second rotation', () => rotations.length === 2, 1500, { intervalMs: 20 });
       const second = await creds.get();
       assert.notEqual(second.accessKeyId, first.accessKeyId);
       assert.equal(second.accessKeyId, rotations[1]?.accessKeyId);

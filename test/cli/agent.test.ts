@@ -15,6 +15,7 @@ import { memTotalMiB } from '../../src/agent/instance-facts.js';
 import { BERTH_VERSION } from '../../src/util/version.js';
 import { AgentProcess, runAgentToExit } from '../rigs/agent-process.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const CLUSTER = 'edge';
 const SESSION_TIMEOUT_MS = 2_000;
@@ -25,6 +26,8 @@ const SERVER_OPTIONS = {
 };
 /** The bound promised for a dead agent: its socket closes at once, so well under the session timeout. */
 const DEAD_AGENT_BOUND_MS = 5_000;
+/** What a wait on a spawned agent may take on a loaded machine. */
+const WAIT_MS = 15_000;
 const FAKE_DOCKER_VERSION = '24.0.7-berth-test';
 const RESERVED_MEMORY = 128;
 
@@ -44,21 +47,6 @@ interface ContainerInstance {
   registeredResources: { name: string; integerValue?: number; stringSetValue?: string[] }[];
   attributes: { name: string; value?: string }[];
   versionInfo?: { agentVersion?: string; agentHash?: string; dockerVersion?: string };
-}
-
-async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 15_000,
-) {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return { value, ms: Date.now() - started };
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 /** A Docker engine that only knows its version, on a unix socket (the real one may be absent or slow). */
@@ -218,24 +206,34 @@ void describe('berth agent', () => {
       activation.ActivationCode,
     ]);
     const port = await agent.introspectionPort();
-    const metadata = await waitFor('the instance ARN in /v1/metadata', async () => {
-      const { body } = await getJson(port, '/v1/metadata');
-      return typeof body.ContainerInstanceArn === 'string' ? body : undefined;
-    });
-    assert.equal(metadata.value.Cluster, CLUSTER);
-    assert.equal(metadata.value.Version, `Berth Agent v${BERTH_VERSION}`);
-    arn = metadata.value.ContainerInstanceArn as string;
-
-    const online = await waitFor('the managed instance Online', async () =>
-      (await instanceInformation()).find((i) => i.PingStatus === 'Online'),
+    const metadata = await waitFor(
+      'the instance ARN in /v1/metadata',
+      async () => {
+        const { body } = await getJson(port, '/v1/metadata');
+        return typeof body.ContainerInstanceArn === 'string' ? body : undefined;
+      },
+      WAIT_MS,
     );
-    miId = online.value.InstanceId;
-    assert.match(miId, /^mi-[0-9a-f]{17}$/);
-    assert.equal(online.value.AgentVersion, BERTH_VERSION);
-    assert.equal(online.value.ComputerName, hostname());
-    assert.ok(online.value.PlatformName !== undefined, 'platform from /etc/os-release');
+    assert.equal(metadata.Cluster, CLUSTER);
+    assert.equal(metadata.Version, `Berth Agent v${BERTH_VERSION}`);
+    arn = metadata.ContainerInstanceArn as string;
 
-    await waitFor('agentConnected', async () => (await describeInstance()).agentConnected || undefined);
+    const online = await waitFor(
+      'the managed instance Online',
+      async () => (await instanceInformation()).find((i) => i.PingStatus === 'Online'),
+      WAIT_MS,
+    );
+    miId = online.InstanceId;
+    assert.match(miId, /^mi-[0-9a-f]{17}$/);
+    assert.equal(online.AgentVersion, BERTH_VERSION);
+    assert.equal(online.ComputerName, hostname());
+    assert.ok(online.PlatformName !== undefined, 'platform from /etc/os-release');
+
+    await waitFor(
+      'agentConnected',
+      async () => (await describeInstance()).agentConnected || undefined,
+      WAIT_MS,
+    );
     const instance = await describeInstance();
     assert.equal(instance.ec2InstanceId, miId);
     assert.equal(instance.status, 'ACTIVE');
@@ -310,9 +308,17 @@ void describe('berth agent', () => {
   void it('comes back as the same container instance after a restart, registering nothing new', async () => {
     const agent = startAgent(); // no activation: the saved identity is enough
     const port = await agent.introspectionPort();
-    await waitFor('RUNNING', async () => (await getJson(port, '/v1/health')).status === 200 || undefined);
+    await waitFor(
+      'RUNNING',
+      async () => (await getJson(port, '/v1/health')).status === 200 || undefined,
+      WAIT_MS,
+    );
     assert.equal((await getJson(port, '/v1/metadata')).body.ContainerInstanceArn, arn);
-    await waitFor('agentConnected', async () => (await describeInstance()).agentConnected || undefined);
+    await waitFor(
+      'agentConnected',
+      async () => (await describeInstance()).agentConnected || undefined,
+      WAIT_MS,
+    );
     const instances = await instanceInformation();
     assert.deepEqual(
       instances.map((i) => i.InstanceId),
@@ -348,6 +354,7 @@ void describe('berth agent', () => {
     await waitFor(
       'agentConnected false',
       async () => !(await describeInstance()).agentConnected || undefined,
+      WAIT_MS,
     );
     const attemptsBefore = agent.logs.filter(
       (l) => l.msg === 'session state' && l.to === 'CONNECTING',

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateClusterCommand, RegisterTaskDefinitionCommand, StartTaskCommand } from '@aws-sdk/client-ecs';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
-import { RawAgent, registerRawHost, waitFor, type RawHost } from '../rigs/raw-agent.js';
+import { RawAgent, registerRawHost, type RawHost } from '../rigs/raw-agent.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const CLUSTER = 'uplink';
 
@@ -144,7 +145,8 @@ describe('connectivity of hosts and their tasks', () => {
     const instanceA = await describeInstance(a);
     assert.equal(instanceA.agentConnected, false);
     assert.equal(instanceA.statusReason, `Agent disconnected since ${new Date(aSince).toISOString()}`);
-    await new Promise((r) => setTimeout(r, 20));
+    // B must drop at a later millisecond than A, or "the longest-disconnected" could be either.
+    await waitFor("a millisecond after A's drop", () => Date.now() > aSince);
     const bDropped = await drop(b, agentB);
     stats = await statistics();
     assert.equal(stats.get('disconnectedContainerInstancesCount'), '2');

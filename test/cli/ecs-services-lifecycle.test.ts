@@ -23,7 +23,7 @@ import { failure } from '../../src/ecs/testing/api-error.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
 import { addHost, createCluster, registerDefinition, setConnected } from '../rigs/run-task-fixtures.js';
 import { describeService, fakeAgents, FAST_SERVICES, serviceTasks } from '../rigs/service-fixtures.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const isStable = (s: Service): boolean => s.deployments?.length === 1 && s.runningCount === s.desiredCount;
 

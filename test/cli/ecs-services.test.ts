@@ -26,7 +26,7 @@ import {
   startPending,
   taskIdOf,
 } from '../rigs/service-fixtures.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const DEPLOYMENT_ID = /^ecs-svc\/\d{19}$/;
 

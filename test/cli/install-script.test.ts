@@ -19,7 +19,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -32,6 +31,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { renderInstallScript } from '../../src/control-plane/http/install-script.js';
 import { startTestServer, type TestServer, freePort } from '../rigs/harness.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const SCRIPT = join(REPO, 'scripts', 'install-agent.sh');
@@ -69,16 +69,6 @@ function runScript(
   });
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
 /** Stops a process the stand-in systemctl started (not our child, so no exit event): SIGTERM, then wait. */
 async function stopPid(pid: number): Promise<void> {
   // A zombie (exited, not yet reaped by whoever adopted it) counts as gone.
@@ -92,9 +82,9 @@ async function stopPid(pid: number): Promise<void> {
   };
   if (!alive()) return;
   process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 10_000;
-  while (alive() && Date.now() < deadline) await sleep(50);
-  if (alive()) process.kill(pid, 'SIGKILL');
+  await waitFor(`process ${pid} to exit`, () => !alive(), 10_000, { intervalMs: 50 }).catch(() =>
+    process.kill(pid, 'SIGKILL'),
+  );
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -313,12 +303,12 @@ void describe('agent install script', () => {
       try {
         const instance = await waitFor(
           'the installed agent to register and connect',
-          async () => {
-            if (agent.exitCode !== null)
-              throw new Error(`the agent exited (${agent.exitCode}):\n${agentLog}`);
-            return (await listInstances()).find((i) => i.agentConnected === true);
-          },
+          async () => (await listInstances()).find((i) => i.agentConnected === true),
           60_000,
+          {
+            failIf: () =>
+              agent.exitCode === null ? undefined : `the agent exited (${agent.exitCode}):\n${agentLog}`,
+          },
         );
         assert.match(instance.ec2InstanceId ?? '', /^mi-[0-9a-f]{17}$/);
         arn = instance.containerInstanceArn ?? '';

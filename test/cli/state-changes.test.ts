@@ -13,7 +13,7 @@ import type { StateChangeRecord } from '../../src/control-plane/store/types.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
 import { RawAgent, registerRawHost, type RawHost } from '../rigs/raw-agent.js';
 import { rawAwsCall } from '../rigs/raw-call.js';
-import { waitFor } from '../rigs/raw-agent.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const CLUSTER = 'ledger';
 

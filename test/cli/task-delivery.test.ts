@@ -37,10 +37,13 @@ import { ConfigError, resolveServerConfig } from '../../src/control-plane/config
 import { purgeStoppedTasks } from '../../src/control-plane/tasks/purge.js';
 import { BASE_ATTRIBUTES } from '../rigs/run-task-fixtures.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const CLUSTER = 'edge';
 const CLUSTER_ARN = `arn:aws:ecs:us-east-1:123456789012:cluster/${CLUSTER}`;
 const FAMILY = 'web';
+/** What a wait on this loaded machine's sessions may take. */
+const WAIT_MS = 8_000;
 const SERVER_TIMINGS = { heartbeatInterval: '200ms', sessionTimeout: '2s', payloadResendIntervalMs: 300 };
 
 interface Host {
@@ -57,19 +60,6 @@ interface TestAgent {
   /** AckRequests still to drop before acks go through. */
   dropAcks: number;
   stop(): Promise<void>;
-}
-
-async function waitFor(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 8_000,
-): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 async function setUpCluster(t: TestServer): Promise<void> {
@@ -174,6 +164,7 @@ async function startAgent(
   await waitFor(
     'agent connected',
     async () => (await t.server.store.containerInstances.get(host.arn))?.agentConnected === true,
+    WAIT_MS,
   );
   return agent;
 }
@@ -248,7 +239,7 @@ describe('task delivery', () => {
     assert.equal(delivered.containers[0]?.image, '127.0.0.1:5000/web:1');
     assert.deepEqual(delivered.containers[0]?.environment, { MODE: 'prod' });
     assert.equal(JSON.parse(delivered.containers[0]?.dockerConfig?.config ?? '{}').Hostname, 'web-1');
-    await waitFor('ack recorded', acked(t, arn, 'RUNNING'));
+    await waitFor('ack recorded', acked(t, arn, 'RUNNING'), WAIT_MS);
     assert.equal(onDiskAtAck.get(arn), true, 'the task file existed when the ack arrived');
     const described = await describeTask(t, arn);
     assert.equal(described.lastStatus, 'PENDING');
@@ -265,7 +256,7 @@ describe('task delivery', () => {
     const sent: string[] = [];
     t.server.delivery.on('sent', (_i, _m, taskArns) => sent.push(...taskArns));
     const arn = await runTask(t, host);
-    await waitFor('ack recorded after resends', acked(t, arn, 'RUNNING'));
+    await waitFor('ack recorded after resends', acked(t, arn, 'RUNNING'), WAIT_MS);
     const sends = sent.filter((a) => a === arn).length;
     assert.ok(sends >= 3, `sent ${sends} times`);
     assert.equal(agent.dropAcks, 0);
@@ -278,13 +269,13 @@ describe('task delivery', () => {
     const agent = await startAgent(t, host);
     agents.push(agent);
     const arn = await runTask(t, host);
-    await waitFor('RUNNING acked', acked(t, arn, 'RUNNING'));
+    await waitFor('RUNNING acked', acked(t, arn, 'RUNNING'), WAIT_MS);
     const stopping = agent.engine.next((task) => task.arn === arn && task.desiredStatus === 'STOPPED');
     await t.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: arn, reason: 'maintenance window' }));
     const stop = await stopping;
     assert.equal(stop.stoppedReason, 'maintenance window');
     assert.equal(stop.desiredStatusSeq, 2);
-    await waitFor('STOPPED acked', acked(t, arn, 'STOPPED'));
+    await waitFor('STOPPED acked', acked(t, arn, 'STOPPED'), WAIT_MS);
     assert.equal((await describeTask(t, arn)).desiredStatus, 'STOPPED');
   });
 
@@ -293,7 +284,7 @@ describe('task delivery', () => {
     const agent = await startAgent(t, host);
     agents.push(agent);
     const arn = await runTask(t, host);
-    await waitFor('RUNNING acked', acked(t, arn, 'RUNNING'));
+    await waitFor('RUNNING acked', acked(t, arn, 'RUNNING'), WAIT_MS);
     const created = (await describeTask(t, arn)).createdAt?.getTime() ?? 0;
     // Reported times lie between the task's creation and now (the control plane clamps them there).
     await new Promise((r) => setTimeout(r, 300));
@@ -316,7 +307,7 @@ describe('task delivery', () => {
         ],
       }),
     );
-    await waitFor('RUNNING', async () => (await describeTask(t, arn)).lastStatus === 'RUNNING');
+    await waitFor('RUNNING', async () => (await describeTask(t, arn)).lastStatus === 'RUNNING', WAIT_MS);
     const running = await describeTask(t, arn);
     assert.equal(running.pullStartedAt?.getTime(), created + 10);
     assert.equal(running.pullStoppedAt?.getTime(), pulled);
@@ -339,7 +330,7 @@ describe('task delivery', () => {
         ],
       }),
     );
-    await waitFor('STOPPED', async () => (await describeTask(t, arn)).lastStatus === 'STOPPED');
+    await waitFor('STOPPED', async () => (await describeTask(t, arn)).lastStatus === 'STOPPED', WAIT_MS);
     const stopped = await describeTask(t, arn);
     assert.equal(stopped.desiredStatus, 'STOPPED');
     assert.equal(stopped.stopCode, 'EssentialContainerExited');
@@ -364,7 +355,7 @@ describe('task delivery', () => {
     const agent = await startAgent(t, host);
     agents.push(agent);
     const arn = await runTask(t, host);
-    await waitFor('RUNNING acked', acked(t, arn, 'RUNNING'));
+    await waitFor('RUNNING acked', acked(t, arn, 'RUNNING'), WAIT_MS);
     await t.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: arn }));
     const ecsAs = (h: Host) =>
       new ECSClient({ endpoint: t.url, region: t.region, credentials: h.credentials, maxAttempts: 1 });
@@ -446,7 +437,7 @@ describe('task delivery', () => {
       submit: () => Promise.reject(new Error('connect ECONNREFUSED')),
     });
     const arn = await runTask(t, host);
-    await waitFor('RUNNING acked', acked(t, arn, 'RUNNING'));
+    await waitFor('RUNNING acked', acked(t, arn, 'RUNNING'), WAIT_MS);
     await new Promise((r) => setTimeout(r, 300));
     const startedAt = Date.now() - 100;
     await first.runtime.reporter.enqueue(

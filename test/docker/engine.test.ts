@@ -21,7 +21,6 @@ import type {
   StateChangeReporter,
   TaskState,
   TaskStateChange,
-  TaskStateStore,
 } from '../../src/agent/tasks/contracts.js';
 import { createDockerodeClient } from '../../src/agent/engine/docker/dockerode-client.js';
 import { createTaskEngine, type RunningTaskEngine } from '../../src/agent/engine/engine.js';
@@ -31,6 +30,8 @@ import { dockerTaskEngine, stopTaskEngine } from '../../src/agent/engine/agent-e
 import { startTaskRuntime } from '../../src/agent/tasks/task-runtime.js';
 import { busyboxImage } from '../rigs/images.js';
 import { freePort } from '../rigs/harness.js';
+import { MemoryTaskStateStore } from '../../src/agent/testing/memory-task-state-store.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const RUN = randomBytes(4).toString('hex');
 const BUSYBOX = busyboxImage({ repository: 'berth-engine-test/busybox' });
@@ -40,31 +41,11 @@ const LOCAL_ONLY_IMAGE = `berth-engine-test/local-only:${RUN}`;
 const OWNER = `engine-test-${RUN}`;
 const CLUSTER_ARN = 'arn:aws:ecs:us-east-1:123456789012:cluster/engine-test';
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
+/** How long a task on Docker may take to get where a test waits for it. */
+const WAIT_MS = 30_000;
 const log = pino({ level: process.env.BERTH_TEST_LOG ?? 'silent' });
 
 // ---- fixtures -------------------------------------------------------------------------------------------
-
-/** Keeps JSON copies, as a store on disk would: nothing the engine holds can change what was saved. */
-class MemoryStore implements TaskStateStore {
-  readonly saved = new Map<string, string>();
-  removed: string[] = [];
-  loadAll(): Promise<TaskState[]> {
-    return Promise.resolve([...this.saved.values()].map((s) => JSON.parse(s) as TaskState));
-  }
-  save(state: TaskState): Promise<void> {
-    this.saved.set(state.task.arn, JSON.stringify(state));
-    return Promise.resolve();
-  }
-  remove(taskArn: string): Promise<void> {
-    this.saved.delete(taskArn);
-    this.removed.push(taskArn);
-    return Promise.resolve();
-  }
-  get(arn: string): TaskState | undefined {
-    const s = this.saved.get(arn);
-    return s === undefined ? undefined : (JSON.parse(s) as TaskState);
-  }
-}
 
 interface Recorded {
   readonly change: TaskStateChange;
@@ -74,7 +55,7 @@ interface Recorded {
 
 class RecordingReporter implements StateChangeReporter {
   readonly changes: Recorded[] = [];
-  constructor(private readonly store: MemoryStore) {}
+  constructor(private readonly store: MemoryTaskStateStore) {}
   report(change: TaskStateChange): void {
     this.changes.push({ change, savedStatus: this.store.get(change.taskArn)?.knownStatus });
   }
@@ -121,11 +102,11 @@ const baseConfig: EngineConfig = {
 
 interface Rig {
   readonly engine: RunningTaskEngine;
-  readonly store: MemoryStore;
+  readonly store: MemoryTaskStateStore;
   readonly reporter: RecordingReporter;
 }
 
-async function rig(config: Partial<EngineConfig> = {}, store = new MemoryStore()): Promise<Rig> {
+async function rig(config: Partial<EngineConfig> = {}, store = new MemoryTaskStateStore()): Promise<Rig> {
   const reporter = new RecordingReporter(store);
   const engine = createTaskEngine({
     docker: createDockerodeClient(),
@@ -136,20 +117,6 @@ async function rig(config: Partial<EngineConfig> = {}, store = new MemoryStore()
   });
   await engine.start();
   return { engine, store, reporter };
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function stateOf(r: Rig, arn: string): TaskState | undefined {
@@ -192,16 +159,12 @@ async function inspect(id: string | undefined): Promise<Dockerode.ContainerInspe
  * connection meanwhile), so the first second of refusals is not a failure.
  */
 async function httpGet(port: number): Promise<string> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/`);
-      return (await response.text()).trim();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  return waitFor(
+    `an answer on port ${port}`,
+    async () => (await (await fetch(`http://127.0.0.1:${port}/`)).text()).trim(),
+    5_000,
+    { intervalMs: 100 },
+  );
 }
 
 /** The shared busybox test image, pushed to the local registry; plus a tag of it that only this host has. */
@@ -211,7 +174,7 @@ function buildImages(): void {
 }
 
 const rigs: Rig[] = [];
-async function newRig(config: Partial<EngineConfig> = {}, store?: MemoryStore): Promise<Rig> {
+async function newRig(config: Partial<EngineConfig> = {}, store?: MemoryTaskStateStore): Promise<Rig> {
   const r = await rig(config, store);
   rigs.push(r);
   return r;
@@ -383,7 +346,7 @@ describe('task engine on Docker', { concurrency: true }, () => {
     ]);
     r.engine.accept(t);
     const running = await until(r, t.arn, 'RUNNING');
-    await waitFor('helper exit', () => containerState(stateOf(r, t.arn)!, 'helper').exitCode === 2);
+    await waitFor('helper exit', () => containerState(stateOf(r, t.arn)!, 'helper').exitCode === 2, WAIT_MS);
     assert.equal(stateOf(r, t.arn)?.knownStatus, 'RUNNING');
     assert.ok(running.startedAt !== undefined);
     const done = await until(r, t.arn, 'STOPPED');
@@ -566,10 +529,14 @@ describe('task engine on Docker', { concurrency: true }, () => {
   it('asks Docker for a privileged container (a host that refuses one fails the task with its reason)', async () => {
     const t = task([container('priv', 'exec sleep 600', { privileged: true })]);
     r.engine.accept(t);
-    const s = await waitFor('privileged settled', () => {
-      const x = stateOf(r, t.arn);
-      return x?.knownStatus === 'RUNNING' || x?.knownStatus === 'STOPPED' ? x : undefined;
-    });
+    const s = await waitFor(
+      'privileged settled',
+      () => {
+        const x = stateOf(r, t.arn);
+        return x?.knownStatus === 'RUNNING' || x?.knownStatus === 'STOPPED' ? x : undefined;
+      },
+      WAIT_MS,
+    );
     const priv = containerState(s, 'priv');
     assert.equal((await inspect(priv.runtimeId)).HostConfig.Privileged, true);
     // Sandboxed hosts (like some CI machines) cannot apply all capabilities: that must be a clear failure.
@@ -618,10 +585,14 @@ describe('task engine on Docker', { concurrency: true }, () => {
     r.engine.accept(ignored);
     const first = await until(r, t.arn, 'RUNNING');
     const id = containerState(first, 'flaky').runtimeId;
-    const restarted = await waitFor('two restarts', () => {
-      const s = stateOf(r, t.arn);
-      return s !== undefined && (containerState(s, 'flaky').restartCount ?? 0) >= 2 ? s : undefined;
-    });
+    const restarted = await waitFor(
+      'two restarts',
+      () => {
+        const s = stateOf(r, t.arn);
+        return s !== undefined && (containerState(s, 'flaky').restartCount ?? 0) >= 2 ? s : undefined;
+      },
+      WAIT_MS,
+    );
     assert.equal(restarted.knownStatus, 'RUNNING');
     assert.equal(containerState(restarted, 'flaky').runtimeId, id, 'restarted in place, not recreated');
     assert.ok((r.reporter.last(t.arn)?.containers[0]?.restartCount ?? 0) >= 1);
@@ -650,7 +621,7 @@ describe('task engine: cleanup, orphans, pull behaviours', { concurrency: true }
     await docker.getVolume(volume).inspect();
     r.engine.accept(stopped(t));
     await until(r, t.arn, 'STOPPED');
-    await waitFor('cleanup', () => r.store.removed.includes(t.arn) && !r.engine.tasks().has(t.arn));
+    await waitFor('cleanup', () => r.store.removed.includes(t.arn) && !r.engine.tasks().has(t.arn), WAIT_MS);
     await assert.rejects(docker.getContainer(id).inspect(), /no such container/i);
     await assert.rejects(docker.getVolume(volume).inspect(), /no such volume/i);
     assert.equal(r.store.get(t.arn), undefined);
@@ -670,7 +641,11 @@ describe('task engine: cleanup, orphans, pull behaviours', { concurrency: true }
       Labels: labels('alive'),
     });
     await alive.start();
-    await new Promise((res) => setTimeout(res, 1_200));
+    const deadAt = Date.parse((await dead.inspect()).State.FinishedAt);
+    await waitFor(
+      'the dead container stopped longer than the cleanup wait',
+      () => Date.now() - deadAt > 1_100,
+    );
     await newRig({ taskCleanupWaitMs: 1_000 });
     await waitFor(
       'orphan removed',
@@ -682,6 +657,7 @@ describe('task engine: cleanup, orphans, pull behaviours', { concurrency: true }
             () => false,
             () => true,
           )) || undefined,
+      WAIT_MS,
     );
     assert.equal((await alive.inspect()).State.Running, true);
   });
@@ -727,7 +703,7 @@ describe('task engine: cleanup, orphans, pull behaviours', { concurrency: true }
 
 describe('task engine: restart reconciliation', () => {
   it('after the agent dies, a new engine on the same state keeps running containers, reports what happened, adopts half-created ones', async () => {
-    const store = new MemoryStore();
+    const store = new MemoryTaskStateStore();
     const first = await rig({}, store);
     const tasks = Array.from({ length: 5 }, (_, i) =>
       task([container('app', i === 4 ? 'exec sleep 600' : 'exec sleep 600')]),
@@ -832,8 +808,10 @@ describe("task engine in the agent's composition", () => {
         generatedAt: Date.now(),
         seqNum: 1,
       });
-      await waitFor('RUNNING submitted', () =>
-        submitted.some((c) => c.taskArn === t.arn && c.status === 'RUNNING'),
+      await waitFor(
+        'RUNNING submitted',
+        () => submitted.some((c) => c.taskArn === t.arn && c.status === 'RUNNING'),
+        WAIT_MS,
       );
       assert.ok(sent.includes('AckRequest'));
       const id = runtime.engine.tasks().get(t.arn)?.containers[0]?.runtimeId;

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { AcsContainer, AcsTask } from '../../src/acs/payload.js';
-import type { StateChangeReporter, TaskState, TaskStateStore } from '../../src/agent/tasks/contracts.js';
+import type { StateChangeReporter } from '../../src/agent/tasks/contracts.js';
 import { createDockerodeClient } from '../../src/agent/engine/docker/dockerode-client.js';
 import { createTaskEngine, type RunningTaskEngine } from '../../src/agent/engine/engine.js';
 import { OWNER_LABEL } from '../../src/agent/engine/labels.js';
@@ -23,7 +23,8 @@ import { findBridgeGateway } from '../../src/agent/metadata/docker-details.js';
 import { startMetadataService, type MetadataService } from '../../src/agent/metadata/metadata-service.js';
 import { busyboxImage } from '../rigs/images.js';
 import { docker, TasksRig } from '../rigs/tasks-e2e-rig.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
+import { MemoryTaskStateStore } from '../../src/agent/testing/memory-task-state-store.js';
 
 const RUN = randomBytes(4).toString('hex');
 /** The shared busybox test image, under a repository of its own; pushed to the local registry. */
@@ -160,12 +161,7 @@ describe('task metadata endpoint v4 with the task engine', { concurrency: true }
   let metadata: MetadataService;
   let revisions = 0;
 
-  const store = new (class implements TaskStateStore {
-    readonly saved = new Map<string, TaskState>();
-    loadAll = () => Promise.resolve([...this.saved.values()]);
-    save = (state: TaskState) => Promise.resolve(void this.saved.set(state.task.arn, structuredClone(state)));
-    remove = (arn: string) => Promise.resolve(void this.saved.delete(arn));
-  })();
+  const store = new MemoryTaskStateStore();
   const reporter: StateChangeReporter = { report: () => undefined };
 
   /** A task of cpu 256 / memory 128 whose first container is the reader (unless `readerless`). */

@@ -13,7 +13,7 @@ import type Dockerode from 'dockerode';
 import { HTTPD_IMAGE, HTTPD_PAGE } from '../rigs/images.js';
 import { container, type CliTask } from '../rigs/cluster-cli.js';
 import { docker, TasksRig } from '../rigs/tasks-e2e-rig.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const RUN = randomBytes(4).toString('hex');
 const CLUSTER = `e2e-multi-${RUN}`;

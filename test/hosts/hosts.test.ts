@@ -10,12 +10,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
 import { createTestHosts, type TestHost, type TestHosts } from '../rigs/hosts.js';
 import { busyboxImage } from '../rigs/images.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const PREFIX = 'bh-test';
 const CRASH_PREFIX = 'bh-crash';
@@ -23,16 +23,6 @@ const CLUSTER = 'hosts';
 const SESSION_TIMEOUT_MS = 2_000;
 const IMAGE = busyboxImage({ repository: 'berth-hosts-test/busybox' });
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** What a person would look at after the suite: namespaces, engines, links and files of a prefix. */
 function leftovers(prefix: string): string[] {
@@ -164,11 +154,9 @@ void describe('test hosts', () => {
       `mkdir -p /www && echo served by ${h2.name} > /www/index.html && exec httpd -f -p 80 -h /www`,
     ]);
     assert.equal(r.code, 0, r.stderr);
-    const body = await waitFor(
-      'the published port',
-      () => httpText(`http://${h2.address}:8080/`).catch(() => undefined),
-      10_000,
-    );
+    const body = await waitFor('the published port', () => httpText(`http://${h2.address}:8080/`), 10_000, {
+      intervalMs: 100,
+    });
     assert.equal(body, `served by ${h2.name}`);
     assert.equal(await tcpOutcome(host(1).address, 8080, 3_000), 'refused', 'host 1 publishes nothing');
   });

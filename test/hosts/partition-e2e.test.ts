@@ -36,7 +36,7 @@ import {
   type CliCluster,
   type CliService,
 } from '../rigs/partition-rig.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const PREFIX = 'parte2e';
 const CLUSTER = 'partition-e2e';

@@ -19,7 +19,7 @@ import { DescribeTasksCommand, ListTasksCommand, type Task } from '@aws-sdk/clie
 import { TASK_ARN_LABEL } from '../../src/agent/engine/labels.js';
 import { busyboxImage } from '../rigs/images.js';
 import { dockerMs, PartitionRig, sleepUntil, type CliService } from '../rigs/partition-rig.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const PREFIX = 'prepl';
 const CLUSTER = 'partition-replace';

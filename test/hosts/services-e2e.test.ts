@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   DescribeServicesCommand,
@@ -24,7 +23,7 @@ import { ClusterCli } from '../rigs/cluster-cli.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
 import { createTestHosts, type TestHost, type TestHosts } from '../rigs/hosts.js';
 import { busyboxImage, REGISTRY } from '../rigs/images.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const PREFIX = 'svce2e';
 const CLUSTER = 'svc-e2e';
@@ -263,30 +262,34 @@ void describe('services end to end on three hosts', () => {
     const floor = Math.ceil((50 * desired) / 100); // 2
     await cli.ecs('update-service', '--service', SERVICE, '--task-definition', revisions[1]!);
     const samples: { live: number; running: number; service: number }[] = [];
-    const deadline = Date.now() + 120_000;
-    let done: Service | undefined;
-    while (done === undefined) {
-      assert.ok(Date.now() < deadline, `rollout did not finish: ${JSON.stringify(await describe_())}`);
-      const [s, tasks] = await Promise.all([describe_(), tasksOf(SERVICE, true)]);
-      // Running or pending: every task that has not stopped yet, whether or not it is being stopped.
-      const live = tasks.filter((task) => task.lastStatus !== 'STOPPED').length;
-      const running = tasks.filter(
-        (task) => task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING',
-      ).length;
-      const service = (s.runningCount ?? 0) + (s.pendingCount ?? 0);
-      samples.push({ live, running, service });
+    // Every sample is checked against the bounds once the rollout is done, so a transient CLI failure is
+    // tried again rather than failing the test.
+    await waitFor(
+      'the rollout of revision 2',
+      async () => {
+        const [s, tasks] = await Promise.all([describe_(), tasksOf(SERVICE, true)]);
+        // Running or pending: every task that has not stopped yet, whether or not it is being stopped.
+        const live = tasks.filter((task) => task.lastStatus !== 'STOPPED').length;
+        const running = tasks.filter(
+          (task) => task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING',
+        ).length;
+        const service = (s.runningCount ?? 0) + (s.pendingCount ?? 0);
+        samples.push({ live, running, service });
+        const primary = s.deployments?.[0];
+        return (
+          stable(s) &&
+          primary?.status === 'PRIMARY' &&
+          primary.rolloutState === 'COMPLETED' &&
+          primary.taskDefinition === revisions[1]
+        );
+      },
+      120_000,
+      { intervalMs: 200, detail: async () => `rollout did not finish: ${JSON.stringify(await describe_())}` },
+    );
+    for (const { live, running, service } of samples) {
       assert.ok(live <= ceiling, `${live} tasks running or pending > ${ceiling}`);
       assert.ok(service <= ceiling, `runningCount+pendingCount ${service} > ${ceiling}`);
       assert.ok(running >= floor, `${running} running tasks < ${floor}`);
-      const primary = s.deployments?.[0];
-      if (
-        stable(s) &&
-        primary?.status === 'PRIMARY' &&
-        primary.rolloutState === 'COMPLETED' &&
-        primary.taskDefinition === revisions[1]
-      )
-        done = s;
-      else await sleep(200);
     }
     console.log(
       `# services e2e: rollout sampled ${samples.length} times, max live ${Math.max(...samples.map((x) => x.live))}`,

@@ -29,6 +29,9 @@ import { issueAccessKey } from '../../src/control-plane/auth/access-keys.js';
 import { decodeServerEnvelope, encodeEnvelope } from '../../src/acs/codec.js';
 import { SESSION_CLOSE_CODES } from '../../src/acs/messages.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
+import { FakeClock } from '../../src/util/testing/fake-clock.js';
+import { RawAgent, registerRawHost } from '../rigs/raw-agent.js';
 
 const HEARTBEAT = '200ms';
 const SESSION_TIMEOUT_MS = 1_000;
@@ -45,20 +48,6 @@ interface Host {
   readonly arn: string;
   readonly clusterArn: string;
   readonly credentials: AgentCredentials;
-}
-
-async function waitFor(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 5_000,
-): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return Date.now() - started;
 }
 
 async function instanceCredentials(t: TestServer, miId: string): Promise<AgentCredentials> {
@@ -203,8 +192,10 @@ describe('agent session', () => {
     const ws = await rawSession(t, host);
     await waitFor('agentConnected true', connected(t, host.arn));
     const closedBefore = await metric(t, 'berth_session_closed_total{reason="agent_closed"}');
+    const started = Date.now();
     ws.terminate();
-    const ms = await waitFor('agentConnected false', disconnected(t, host.arn), 2_000);
+    await waitFor('agentConnected false', disconnected(t, host.arn), 2_000, { intervalMs: 20 });
+    const ms = Date.now() - started;
     assert.ok(ms < SESSION_TIMEOUT_MS, `noticed in ${ms} ms, before any timeout`);
     assert.equal(await metric(t, 'berth_session_closed_total{reason="agent_closed"}'), closedBefore + 1);
   });
@@ -215,7 +206,9 @@ describe('agent session', () => {
     await waitFor('agentConnected true', connected(t, host.arn));
     ws.pause(); // stops reading: no more acks, while TCP stays up, as behind a dead link
     const started = Date.now();
-    await waitFor('agentConnected false', disconnected(t, host.arn), SESSION_TIMEOUT_MS + 2_000);
+    await waitFor('agentConnected false', disconnected(t, host.arn), SESSION_TIMEOUT_MS + 2_000, {
+      intervalMs: 20,
+    });
     const ms = Date.now() - started;
     assert.ok(ms >= SESSION_TIMEOUT_MS - 300, `not before the timeout (${ms} ms)`);
     assert.ok((await metric(t, 'berth_session_closed_total{reason="timeout"}')) >= 1);
@@ -393,6 +386,81 @@ describe('agent read timeout', () => {
       assert.equal(await dropped, 1006, 'closed abnormally by the agent itself');
       const back = new Promise<void>((r) => session.once('connected', () => r()));
       await back;
+      await session.stop();
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
+describe("session liveness on the server's clock", () => {
+  const clock = new FakeClock(Date.now());
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({
+      clock,
+      heartbeatInterval: HEARTBEAT,
+      sessionTimeout: `${SESSION_TIMEOUT_MS}ms`,
+    });
+    await t.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+  });
+  after(() => t.stop());
+
+  it('heartbeats every interval, and drops a silent session once the session timeout has passed, not before', async () => {
+    const host = await registerRawHost(t, CLUSTER);
+    const agent = await RawAgent.connect(t, host);
+    await waitFor('agentConnected true', connected(t, host.arn));
+    const heartbeats = () => agent.all('HeartbeatMessage').length;
+    await waitFor('the heartbeat sent on open', () => heartbeats() === 1);
+    await clock.advance(200);
+    await waitFor('a heartbeat one interval later', () => heartbeats() === 2);
+    // Both acknowledged: the agent's last word came at this moment of the clock.
+    await waitFor('both acks', async () => (await metric(t, 'berth_heartbeat_rtt_seconds_count')) === 2);
+    const session = t.server.gateway.session(host.arn);
+    assert.ok(session?.isOpen);
+
+    agent.pause(); // stops reading: no more acks, while TCP stays up, as behind a dead link
+    await clock.advance(SESSION_TIMEOUT_MS - 1);
+    assert.ok(session.isOpen, 'still open a moment before the timeout');
+    assert.equal((await describe1(t, host.arn)).agentConnected, true);
+    await clock.advance(1);
+    assert.equal(session.isOpen, false, 'dropped at the timeout');
+    await waitFor('agentConnected false', disconnected(t, host.arn));
+    assert.equal(await metric(t, 'berth_session_closed_total{reason="timeout"}'), 1);
+  });
+});
+
+describe("agent read timeout on the agent's clock", () => {
+  it('drops a session that brings no message for the read timeout, not before, and reconnects', async () => {
+    // The server sends one heartbeat on open, then nothing for an hour.
+    const t = await startTestServer({ heartbeatInterval: '50s', sessionTimeout: '1h' });
+    const clock = new FakeClock();
+    const READ_TIMEOUT_MS = 90_000;
+    try {
+      await t.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+      const host = await registerHost(t);
+      const connects: number[] = [];
+      const session = agent(t, host, {
+        readTimeoutMs: READ_TIMEOUT_MS,
+        readTimeoutJitterMs: 0,
+        timers: clock,
+      });
+      session.on('connected', () => connects.push(clock.now()));
+      const dropped = new Promise<number>((r) => session.once('disconnected', (info) => r(info.code)));
+      await waitFor('connected', connected(t, host.arn));
+      // The agent acknowledged the heartbeat sent on open: from here on it hears nothing.
+      await waitFor('the ack', async () => (await metric(t, 'berth_heartbeat_rtt_seconds_count')) === 1);
+      const start = clock.now();
+      await clock.advance(READ_TIMEOUT_MS - 1);
+      assert.equal(session.state, 'CONNECTED', 'not dropped before the read timeout');
+      assert.deepEqual(clock.delays()[0], 1, 'the read timeout is due in a millisecond');
+      await clock.advance(1);
+      assert.equal(await dropped, 1006, 'closed abnormally by the agent itself');
+      assert.equal(clock.now() - start, READ_TIMEOUT_MS);
+      // Backing off on the same clock: move it past the longest backoff.
+      await waitFor('backing off', () => session.state === 'BACKING_OFF');
+      await clock.advance(CLIENT_TIMINGS.backoff.maxMs);
+      await waitFor('connected again', () => connects.length === 2);
       await session.stop();
     } finally {
       await t.stop();

@@ -19,7 +19,8 @@ import { pino } from 'pino';
 import { resolveServerConfig } from '../../src/control-plane/config.js';
 import { startServer } from '../../src/control-plane/server.js';
 import { readAdminKeys, startTestServer, type TestServer } from '../rigs/harness.js';
-import { RawAgent, registerRawHost, waitFor, type RawHost, type ServerHandle } from '../rigs/raw-agent.js';
+import { RawAgent, registerRawHost, type RawHost, type ServerHandle } from '../rigs/raw-agent.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const CLUSTER = 'edge';
 const FAMILY = 'web';

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -66,14 +67,11 @@ export class AgentProcess {
 
   /** The first log line that matches, waiting for it; fails early if the agent exits. */
   async waitForLog(what: string, match: (line: LogLine) => boolean, timeoutMs = 15_000): Promise<LogLine> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.logs.find(match);
-      if (found !== undefined) return found;
-      if (!this.running) throw new Error(`agent exited while waiting for ${what}; stderr: ${this.stderr}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stderr: ${this.stderr}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    return waitFor(what, () => this.logs.find(match), timeoutMs, {
+      intervalMs: 25,
+      detail: () => `stderr: ${this.stderr}`,
+      failIf: () => (this.running ? undefined : `the agent exited; stderr: ${this.stderr}`),
+    });
   }
 
   /** The introspection API's port (start the agent with `--introspection-listen 127.0.0.1:0`). */

@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { resolveServerConfig } from '../../src/control-plane/config.js';
 import { startServer, type RunningServer, type ServiceTimings } from '../../src/control-plane/server.js';
 import { readAdminKeys, type AdminKeys } from '../../src/control-plane/auth/bootstrap.js';
+import type { Clock } from '../../src/util/clock.js';
 
 export { readAdminKeys, type AdminKeys };
 
@@ -79,6 +80,13 @@ export interface TestServerOptions {
   credentialLifetime?: string;
   /** The server's clock, to move time (e.g. past an activation's expiry). @default the real one */
   now?: () => Date;
+  /**
+   * The sessions' heartbeats and the delivery's resends and manifests run on this clock (a `FakeClock`), so
+   * a test moves their time instead of waiting. `now` still defaults to the real time: SigV4 signing needs it.
+   */
+  clock?: Clock;
+  /** Between task manifests of a connected agent. @default the server's (60 s) */
+  manifestIntervalMs?: number;
   /** How long an unacknowledged task payload waits before it is resent. @default the server's (10 s) */
   payloadResendIntervalMs?: number;
   /** The service controller's timings, e.g. a short health delay. @default the server's */
@@ -108,6 +116,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const server = await startServer(config, {
     logger: pino({ level: 'silent' }),
     ...(options.now !== undefined && { now: options.now }),
+    ...(options.clock !== undefined && { clock: options.clock, now: options.now ?? (() => new Date()) }),
+    ...(options.manifestIntervalMs !== undefined && { manifestIntervalMs: options.manifestIntervalMs }),
     ...(options.payloadResendIntervalMs !== undefined && {
       payloadResendIntervalMs: options.payloadResendIntervalMs,
     }),

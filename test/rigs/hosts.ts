@@ -62,10 +62,10 @@ import {
 import { request } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import { AgentProcess } from './agent-process.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const run = promisify(execFile);
 
@@ -466,20 +466,15 @@ function pings(socketPath: string): Promise<boolean> {
   });
 }
 
-async function waitUntil(
+function waitUntil(
   what: string,
   ready: () => Promise<boolean>,
   timeoutMs: number,
   failed: () => string | undefined = () => undefined,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await ready()) return;
-    const failure = failed();
-    if (failure !== undefined) throw new Error(`test hosts: ${what} ${failure}`);
-    if (Date.now() > deadline) throw new Error(`test hosts: ${what} not ready after ${timeoutMs} ms`);
-    await sleep(50);
-  }
+  return waitFor(`test hosts: ${what}`, ready, timeoutMs, { intervalMs: 50, failIf: failed }).then(
+    () => undefined,
+  );
 }
 
 // ---- cleanup --------------------------------------------------------------------------------------------
@@ -640,13 +635,12 @@ function procStat(pid: number): { state: string; startTime: string } | undefined
   }
 }
 
-async function waitDead(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) return false;
-    await sleep(25);
-  }
-  return true;
+/** False when it still lives after `timeoutMs`. */
+function waitDead(pid: number, timeoutMs: number): Promise<boolean> {
+  return waitFor(`process ${pid} to exit`, () => !isAlive(pid), timeoutMs, { intervalMs: 25 }).then(
+    () => true,
+    () => false,
+  );
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {

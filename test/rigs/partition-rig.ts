@@ -17,7 +17,7 @@ import type { AgentProcess, LogLine } from './agent-process.js';
 import { ClusterCli, type CliInstance, type CliTask, type RunTaskOutput } from './cluster-cli.js';
 import { startTestServer, type TestServer, type TestServerOptions } from './harness.js';
 import { createTestHosts, type TestHost, type TestHosts } from './hosts.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 /** A cluster as `aws ecs describe-clusters --include STATISTICS` prints it. */
 export interface CliCluster {

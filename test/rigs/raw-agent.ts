@@ -13,6 +13,7 @@ import { decodeServerEnvelope, encodeEnvelope } from '../../src/acs/codec.js';
 import type { AgentEnvelope, ServerEnvelope, ServerToAgent } from '../../src/acs/messages.js';
 import type { TestServer } from './harness.js';
 import { BASE_ATTRIBUTES } from './run-task-fixtures.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 /** What these helpers need of a running test server. */
 export type ServerHandle = Pick<TestServer, 'url' | 'region' | 'ecs' | 'server'>;
@@ -149,13 +150,12 @@ export class RawAgent {
     match: (m: Received<K>) => boolean = () => true,
     timeoutMs = 5_000,
   ): Promise<{ index: number; message: Received<K> }> {
-    const started = Date.now();
-    for (;;) {
-      const found = this.all(type).find((e) => match(e.message));
-      if (found !== undefined) return found;
-      if (Date.now() - started > timeoutMs) throw new Error(`no ${type} within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    return waitFor(type, () => this.all(type).find((e) => match(e.message)), timeoutMs);
+  }
+
+  /** Stops reading, as behind a dead link: nothing more is received or acknowledged; TCP stays up. */
+  pause(): void {
+    this.#ws.pause();
   }
 
   /** A clean close; resolves when the socket has closed. */
@@ -164,18 +164,5 @@ export class RawAgent {
     const closed = new Promise<void>((resolve) => this.#ws.once('close', () => resolve()));
     this.#ws.close(1000);
     await closed;
-  }
-}
-
-export async function waitFor(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 5_000,
-): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -16,7 +16,7 @@ import { OWNER_LABEL, TASK_ARN_LABEL } from '../../src/agent/engine/labels.js';
 import { AgentProcess } from './agent-process.js';
 import { ClusterCli, type RunTaskOutput } from './cluster-cli.js';
 import { startTestServer, type TestServer } from './harness.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 export const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 

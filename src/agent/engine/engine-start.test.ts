@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { AcsTask } from '../../acs/payload.js';
-import type { TaskState, TaskStateStore } from '../tasks/contracts.js';
-import type { EngineClock } from './clock.js';
-import type { ContainerFacts, ContainerSummary, DockerClient } from './docker/docker-client.js';
+import type { TaskState } from '../tasks/contracts.js';
+import { FakeDockerClient } from '../testing/fake-docker-client.js';
+import { MemoryTaskStateStore } from '../testing/memory-task-state-store.js';
+import { FakeClock } from '../../util/testing/fake-clock.js';
+import { waitFor } from '../../util/testing/wait-for.js';
 import { createTaskEngine, RECONCILE_RETRY_MIN_MS } from './engine.js';
 
 const task: AcsTask = {
@@ -20,7 +22,7 @@ const running: TaskState = {
   knownStatus: 'RUNNING',
   containers: [{ name: 'app', knownStatus: 'RUNNING', runtimeId: 'c1' }],
 };
-const facts: ContainerFacts = {
+const facts = {
   id: 'c1',
   name: 'ecs-f-1-app-x',
   image: 'img',
@@ -40,34 +42,12 @@ const facts: ContainerFacts = {
 
 void describe('task engine start-up', () => {
   void it('lists saved tasks at once, and resumes them only once Docker answers, without touching a running container', async () => {
-    let dockerUp = false;
-    const calls: string[] = [];
-    const docker = {
-      listContainers: () => {
-        calls.push('list');
-        return dockerUp
-          ? Promise.resolve([] as ContainerSummary[])
-          : Promise.reject(new Error('connect ENOENT'));
-      },
-      inspectContainer: () => {
-        calls.push('inspect');
-        return Promise.resolve(facts);
-      },
-      subscribeEvents: () => ({ close: () => undefined }),
-    } as Partial<DockerClient> as DockerClient;
-    const store: TaskStateStore = {
-      loadAll: () => Promise.resolve([running]),
-      save: () => Promise.resolve(),
-      remove: () => Promise.resolve(),
-    };
-    const timers: { ms: number; fn: () => void }[] = [];
-    const clock: EngineClock = {
-      now: () => 1000,
-      after: (ms, fn) => {
-        timers.push({ ms, fn });
-        return () => undefined;
-      },
-    };
+    const clock = new FakeClock();
+    const docker = new FakeDockerClient({ now: () => clock.now() });
+    docker.addContainer(facts);
+    docker.reachable = false;
+    const calls = docker.calls;
+    const store = new MemoryTaskStateStore({ initial: [running] });
     const reports: string[] = [];
     const engine = createTaskEngine({
       docker,
@@ -89,12 +69,11 @@ void describe('task engine start-up', () => {
     assert.deepEqual(calls, ['list']);
     assert.equal(reports.length, 0);
     engine.accept({ ...task, desiredStatus: 'STOPPED', desiredStatusSeq: 2 });
-    const retry = timers.find((t) => t.ms === RECONCILE_RETRY_MIN_MS);
-    assert.ok(retry, 'a retry is scheduled');
-    dockerUp = true;
-    retry.fn();
-    for (let i = 0; i < 50 && !calls.includes('inspect'); i++) await new Promise((r) => setTimeout(r, 10));
-    assert.ok(calls.includes('inspect'), 'the resumed task looks at its container');
+    assert.ok(clock.delays().includes(RECONCILE_RETRY_MIN_MS), 'a retry is scheduled');
+    docker.reachable = true;
+    await clock.advance(RECONCILE_RETRY_MIN_MS);
+    // Fails unless the resumed task looks at its container.
+    await waitFor('the resumed task to look at its container', () => calls.includes('inspect'), 500);
     await engine.stop();
   });
 });

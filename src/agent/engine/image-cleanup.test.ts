@@ -1,23 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { ContainerSummary, DockerClient, ImageFacts } from './docker/docker-client.js';
+import { FakeDockerClient } from '../testing/fake-docker-client.js';
+import type { ContainerFacts, ImageFacts } from './docker/docker-client.js';
 import { cleanupImages } from './image-cleanup.js';
 import { ImageTracker } from './image-tracker.js';
 
 const HOUR = 3_600_000;
 
-function fakeDocker(images: Record<string, ImageFacts>, containers: Partial<ContainerSummary>[]) {
-  const removed: string[] = [];
-  const docker = {
-    listContainers: () => Promise.resolve(containers as ContainerSummary[]),
-    inspectImage: (image: string) => Promise.resolve(images[image]),
-    removeImage: (image: string) => {
-      removed.push(image);
-      return Promise.resolve();
-    },
-  } as Pick<DockerClient, 'listContainers' | 'inspectImage' | 'removeImage'> as DockerClient;
-  return { docker, removed };
+function fakeDocker(images: Record<string, ImageFacts>, containers: Partial<ContainerFacts>[]) {
+  const docker = new FakeDockerClient();
+  for (const [image, facts] of Object.entries(images)) docker.addImage(image, facts);
+  containers.forEach((c, i) => docker.addContainer({ id: `c${i}`, ...c }));
+  return { docker, removed: docker.removedImages };
 }
 
 const facts = (id: string): ImageFacts => ({ id, repoTags: [], repoDigests: [] });

@@ -6,97 +6,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { AcsTask } from '../../acs/payload.js';
-import type { StateChangeReporter, TaskState, TaskStateChange, TaskStateStore } from '../tasks/contracts.js';
-import { systemClock } from './clock.js';
+import type { StateChangeReporter, TaskStateChange } from '../tasks/contracts.js';
+import { FakeDockerClient } from '../testing/fake-docker-client.js';
+import { MemoryTaskStateStore } from '../testing/memory-task-state-store.js';
+import { FakeClock } from '../../util/testing/fake-clock.js';
+import { waitFor } from '../../util/testing/wait-for.js';
+import { systemClock, type EngineClock } from './clock.js';
 import { initialState } from './container-updates.js';
-import type { ContainerFacts, DockerClient } from './docker/docker-client.js';
 import { ImageTracker } from './image-tracker.js';
 import { ManagedTask } from './managed-task.js';
-
-interface Deferred {
-  readonly promise: Promise<void>;
-  resolve(): void;
-}
-function deferred(): Deferred {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** A dockerd whose slow calls finish when the test says so. */
-class ScriptedDocker {
-  readonly calls: string[] = [];
-  pull = deferred();
-  create = deferred();
-  start = deferred();
-  facts: ContainerFacts | undefined;
-
-  client(): DockerClient {
-    const fail = () => Promise.reject(new Error('not scripted'));
-    return {
-      version: fail,
-      hostFacts: () =>
-        Promise.resolve({
-          logDrivers: ['json-file'],
-          volumeDrivers: ['local'],
-          networkDrivers: [],
-          warnings: [],
-        }),
-      pullImage: async () => {
-        this.calls.push('pull');
-        await this.pull.promise;
-      },
-      inspectImage: () => Promise.resolve(undefined),
-      listImages: fail,
-      removeImage: fail,
-      createContainer: async () => {
-        this.calls.push('create');
-        await this.create.promise;
-        this.facts ??= facts('created', false);
-        return 'c1';
-      },
-      startContainer: async () => {
-        this.calls.push('start');
-        await this.start.promise;
-      },
-      stopContainer: () => {
-        this.calls.push('stop');
-        this.facts = facts('exited', false, 143);
-        return Promise.resolve();
-      },
-      killContainer: fail,
-      inspectContainer: () => Promise.resolve(this.facts),
-      removeContainer: () => Promise.resolve(),
-      listContainers: () => Promise.resolve([]),
-      containerStats: fail,
-      subscribeEvents: () => ({ close: () => undefined }),
-      createVolume: fail,
-      inspectVolume: fail,
-      removeVolume: fail,
-      inspectNetwork: fail,
-    };
-  }
-}
-
-function facts(status: string, running: boolean, exitCode = 0): ContainerFacts {
-  return {
-    id: 'c1',
-    name: 'ecs-f-1-app-x',
-    image: 'img',
-    imageId: 'sha256:1',
-    status,
-    running,
-    exitCode,
-    startedAt: status === 'created' ? undefined : 1,
-    finishedAt: running ? undefined : 2,
-    health: undefined,
-    oomKilled: false,
-    error: undefined,
-    labels: {},
-    portBindings: [],
-    networkMode: 'bridge',
-  };
-}
 
 const task: AcsTask = {
   arn: 'arn:aws:ecs:us-east-1:123456789012:task/edge/t1',
@@ -108,19 +26,14 @@ const task: AcsTask = {
   containers: [{ name: 'app', image: 'img', essential: true }],
 };
 
-function run(docker: ScriptedDocker) {
-  const saved: TaskState[] = [];
+const HOST_FACTS = { logDrivers: ['json-file'], volumeDrivers: ['local'], networkDrivers: [], warnings: [] };
+
+function run(docker: FakeDockerClient, t: AcsTask = task, clock: EngineClock = systemClock) {
+  const store = new MemoryTaskStateStore();
+  const saved = store.saves;
   const reported: TaskStateChange[] = [];
   /** The status last saved when each report was made. */
   const savedAtReport: (string | undefined)[] = [];
-  const store: TaskStateStore = {
-    loadAll: () => Promise.resolve([]),
-    save: (s) => {
-      saved.push(s);
-      return Promise.resolve();
-    },
-    remove: () => Promise.resolve(),
-  };
   const reporter: StateChangeReporter = {
     report: (c) => {
       reported.push(c);
@@ -128,9 +41,9 @@ function run(docker: ScriptedDocker) {
     },
   };
   const managed = new ManagedTask(
-    initialState(task),
+    initialState(t),
     {
-      docker: docker.client(),
+      docker,
       store,
       reporter,
       config: {
@@ -142,10 +55,10 @@ function run(docker: ScriptedDocker) {
         ownerId: 'o',
         retryDelayMs: 1,
       },
-      clock: systemClock,
+      clock,
       log: pino({ level: 'silent' }),
       images: new ImageTracker(),
-      hostFacts: () => docker.client().hostFacts(),
+      hostFacts: () => Promise.resolve(HOST_FACTS),
       onState: () => undefined,
       onEnd: () => undefined,
     },
@@ -155,54 +68,48 @@ function run(docker: ScriptedDocker) {
   return { managed, saved, reported, savedAtReport };
 }
 
+/** Long enough for the loop to act on what it was just given, if it were going to: for "nothing happens". */
 const tick = () => new Promise((r) => setTimeout(r, 20));
-
-async function until(what: string, probe: () => boolean): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (probe()) return;
-    await tick();
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = (what: string, probe: () => boolean) => waitFor(what, probe, 4_000);
 
 void describe('managed task loop', () => {
   void it('a stop while the image is still pulling stops the task at once; the pull result is then ignored', async () => {
-    const docker = new ScriptedDocker();
+    const docker = new FakeDockerClient();
+    const pulled = docker.hold('pull');
     const { managed, reported } = run(docker);
     await until('pull started', () => docker.calls.includes('pull'));
     managed.post({ kind: 'desired', task: { ...task, desiredStatus: 'STOPPED', desiredStatusSeq: 2 } });
     await until('stopped', () => managed.state.knownStatus === 'STOPPED');
-    docker.pull.resolve();
+    pulled();
     await tick();
-    assert.deepEqual(docker.calls, ['pull'], 'nothing is created for a stopped task');
+    assert.deepEqual(docker.changes, ['pull'], 'nothing is created for a stopped task');
     assert.equal(reported.at(-1)?.status, 'STOPPED');
     await managed.shutdown();
   });
 
   void it('a stop while the container is being created waits for the create, records the id, never starts it', async () => {
-    const docker = new ScriptedDocker();
-    docker.pull.resolve();
+    const docker = new FakeDockerClient();
+    const created = docker.hold('create');
     const { managed } = run(docker);
     await until('create started', () => docker.calls.includes('create'));
     managed.post({ kind: 'desired', task: { ...task, desiredStatus: 'STOPPED', desiredStatusSeq: 2 } });
     await until('stopped', () => managed.state.knownStatus === 'STOPPED');
-    docker.create.resolve();
+    created();
     await until('id recorded', () => managed.state.containers[0]?.runtimeId === 'c1');
     assert.ok(!docker.calls.includes('start'));
     await managed.shutdown();
   });
 
   void it('an exit reported while the start call is still out is not lost', async () => {
-    const docker = new ScriptedDocker();
-    docker.pull.resolve();
-    docker.create.resolve();
+    const docker = new FakeDockerClient();
+    const startAnswered = docker.hold('start');
     const { managed, reported } = run(docker);
     await until('start called', () => docker.calls.includes('start'));
     // The container ran and died before dockerd answered the start call.
-    docker.facts = facts('exited', false, 9);
+    docker.exit('c1', 9);
     managed.post({ kind: 'docker', runtimeId: 'c1', action: 'die' });
     await tick();
-    docker.start.resolve();
+    startAnswered();
     await until('stopped', () => managed.state.knownStatus === 'STOPPED');
     assert.equal(managed.state.containers[0]?.exitCode, 9);
     assert.equal(managed.state.stopCode, 'EssentialContainerExited');
@@ -211,11 +118,7 @@ void describe('managed task loop', () => {
   });
 
   void it('saves every state before reporting it, and drops a stale desired status', async () => {
-    const docker = new ScriptedDocker();
-    docker.pull.resolve();
-    docker.create.resolve();
-    docker.start.resolve();
-    docker.facts = facts('running', true);
+    const docker = new FakeDockerClient();
     const { managed, saved, reported, savedAtReport } = run(docker);
     await until('running', () => managed.state.knownStatus === 'RUNNING');
     managed.post({ kind: 'desired', task: { ...task, desiredStatus: 'STOPPED', desiredStatusSeq: 0 } });
@@ -227,6 +130,42 @@ void describe('managed task loop', () => {
       savedAtReport.map(backend),
     );
     assert.equal(saved.at(-1), managed.state);
+    await managed.shutdown();
+  });
+
+  void it('a restart policy restarts an exit in place once the container ran its attempt period, and not before', async () => {
+    const clock = new FakeClock();
+    const docker = new FakeDockerClient({ now: () => clock.now() });
+    const restarting: AcsTask = {
+      ...task,
+      containers: [
+        {
+          name: 'app',
+          image: 'img',
+          essential: true,
+          restartPolicy: { enabled: true, restartAttemptPeriod: 60 },
+        },
+      ],
+    };
+    const { managed, reported } = run(docker, restarting, clock);
+    await until('running', () => managed.state.knownStatus === 'RUNNING');
+    await clock.advance(60_000);
+    docker.exit('c1', 3);
+    managed.post({ kind: 'docker', runtimeId: 'c1', action: 'die' });
+    await until('restarted', () => reported.at(-1)?.containers[0]?.restartCount === 1);
+    assert.equal(managed.state.knownStatus, 'RUNNING');
+    assert.equal(managed.state.containers[0]?.runtimeId, 'c1', 'restarted in place, not recreated');
+    assert.deepEqual(docker.changes, ['pull', 'create', 'start', 'start']);
+
+    // A second exit a second short of the period is not restarted: the essential container stops the task.
+    await clock.advance(59_000);
+    docker.exit('c1', 3);
+    managed.post({ kind: 'docker', runtimeId: 'c1', action: 'die' });
+    await until('stopped', () => managed.state.knownStatus === 'STOPPED');
+    assert.equal(managed.state.stopCode, 'EssentialContainerExited');
+    assert.equal(managed.state.containers[0]?.exitCode, 3);
+    assert.equal(managed.state.containers[0]?.restartCount, 1);
+    assert.deepEqual(docker.changes, ['pull', 'create', 'start', 'start']);
     await managed.shutdown();
   });
 });

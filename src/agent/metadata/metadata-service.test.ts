@@ -14,6 +14,7 @@ import {
   type MetadataService,
   type MetadataServiceOptions,
 } from './metadata-service.js';
+import { waitFor } from '../../util/testing/wait-for.js';
 
 const dirs: string[] = [];
 const services: MetadataService[] = [];
@@ -124,8 +125,7 @@ void describe('task metadata service', () => {
       new RegExp(`:${port}/v4/`),
     );
     await new Promise<void>((resolve) => blocker.close(() => resolve()));
-    const deadline = Date.now() + 10_000;
-    while (s.addresses.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('the endpoint on both addresses', () => s.addresses.length >= 2, 10_000);
     assert.deepEqual(s.addresses, ['127.0.0.1', FAKE_GATEWAY]);
     assert.equal(s.port, port);
     assert.equal((await fetch(`http://${FAKE_GATEWAY}:${port}/v4/x`)).status, 404);

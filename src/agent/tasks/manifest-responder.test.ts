@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgentEnvelope } from '../../acs/messages.js';
 import type { AcsTask, TaskIdentifier, TaskManifestMessage } from '../../acs/payload.js';
-import type { TaskState, TaskStateChange, TaskStateStore } from './contracts.js';
+import type { TaskState, TaskStateChange } from './contracts.js';
 import { MISSING_TASK_REASONS, ManifestResponder } from './manifest-responder.js';
 import { ManifestTimeline } from './manifest-timeline.js';
 import { PayloadResponder } from './payload-responder.js';
@@ -10,6 +10,7 @@ import { SerialQueue } from './serial.js';
 import { StopVerification, VERIFIED_STOP_REASON } from './stop-verification.js';
 import { TaskDelivery } from './task-delivery.js';
 import { acsTask, FakeTaskEngine } from '../testing/fake-task-engine.js';
+import { MemoryTaskStateStore } from '../testing/memory-task-state-store.js';
 
 const CLUSTER = 'arn:aws:ecs:us-east-1:123456789012:cluster/edge';
 const INSTANCE = 'arn:aws:ecs:us-east-1:123456789012:container-instance/edge/abc';
@@ -29,17 +30,10 @@ function setup(
   options: { restored?: TaskState[]; finished?: string[]; queued?: string[]; initial?: number } = {},
 ) {
   const sent: AgentEnvelope[] = [];
-  const saved: TaskState[] = [];
   const reports: TaskStateChange[] = [];
   const persisted: number[] = [];
-  const store: TaskStateStore = {
-    loadAll: () => Promise.resolve([]),
-    save: (state) => {
-      saved.push(state);
-      return Promise.resolve();
-    },
-    remove: () => Promise.resolve(),
-  };
+  const store = new MemoryTaskStateStore();
+  const saved = store.saves;
   const engine = new FakeTaskEngine(options.restored);
   const send = (e: AgentEnvelope) => {
     sent.push(e);

@@ -24,6 +24,7 @@ import type { TaskStateChange } from './contracts.js';
 import { readStateChangeJournal } from './journal.js';
 import type { SubmitStateChange } from './submit-state-change.js';
 import { startTaskRuntime, type TaskRuntime } from './task-runtime.js';
+import { waitFor } from '../../util/testing/wait-for.js';
 
 const RUN = randomBytes(4).toString('hex');
 const IMAGE = busyboxImage({ repository: 'berth-agent-offline/busybox' });
@@ -44,15 +45,8 @@ function task(id: string, container: AcsContainer): AcsTask {
   };
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** What a task on Docker may take to get where a test waits for it. */
+const WAIT_MS = 60_000;
 
 describe('the task runtime cut off from its control plane, on Docker', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-offline-runtime-'));
@@ -131,7 +125,7 @@ describe('the task runtime cut off from its control plane, on Docker', () => {
       generatedAt: Date.now(),
       seqNum: 100,
     });
-    await waitFor('a first restart, offline', () => restarts(flaky.arn) >= 1);
+    await waitFor('a first restart, offline', () => restarts(flaky.arn) >= 1, WAIT_MS);
     assert.ok(runtime.reporter.pending > 0, 'reports wait in the queue');
 
     // The agent stops (its containers keep running, or exit and stay exited), and starts again, still offline.
@@ -139,10 +133,17 @@ describe('the task runtime cut off from its control plane, on Docker', () => {
     await stopTaskEngine(runtime.engine);
     const before = restarts(flaky.arn);
     const steadyId = runtime.engine.tasks().get(steady.arn)?.containers[0]?.runtimeId;
+    const flakyId = runtime.engine.tasks().get(flaky.arn)?.containers[0]?.runtimeId;
+    assert.ok(flakyId);
     runtime = undefined;
-    await new Promise((r) => setTimeout(r, 2_000));
+    // The flaky container exits while no agent is there to restart it.
+    await waitFor(
+      'the flaky container to exit while the agent is away',
+      async () => !(await docker.getContainer(flakyId).inspect()).State.Running,
+      WAIT_MS,
+    );
     runtime = await start();
-    await waitFor('a restart after the agent came back', () => restarts(flaky.arn) > before);
+    await waitFor('a restart after the agent came back', () => restarts(flaky.arn) > before, WAIT_MS);
     assert.equal(
       runtime.engine.tasks().get(steady.arn)?.containers[0]?.runtimeId,
       steadyId,
@@ -152,8 +153,11 @@ describe('the task runtime cut off from its control plane, on Docker', () => {
 
     link.up = true;
     const restarted = restarts(flaky.arn);
-    await waitFor('the offline reports', () =>
-      submitted.some((c) => c.taskArn === flaky.arn && (c.containers[0]?.restartCount ?? 0) >= restarted),
+    await waitFor(
+      'the offline reports',
+      () =>
+        submitted.some((c) => c.taskArn === flaky.arn && (c.containers[0]?.restartCount ?? 0) >= restarted),
+      WAIT_MS,
     );
     const seqs = submitted.map((c) => c.seq ?? -1);
     assert.deepEqual(
@@ -190,8 +194,10 @@ describe('the task runtime cut off from its control plane, on Docker', () => {
       generatedAt: Date.now(),
       timeline: 101,
     });
-    const question = await waitFor('stop verification', () =>
-      sent.find((e) => e.type === 'TaskStopVerificationMessage'),
+    const question = await waitFor(
+      'stop verification',
+      () => sent.find((e) => e.type === 'TaskStopVerificationMessage'),
+      WAIT_MS,
     );
     assert.ok(question.type === 'TaskStopVerificationMessage');
     assert.deepEqual(
@@ -201,6 +207,7 @@ describe('the task runtime cut off from its control plane, on Docker', () => {
     await waitFor(
       'the flaky task stopped',
       () => current.engine.tasks().get(flaky.arn)?.knownStatus === 'STOPPED',
+      WAIT_MS,
     );
     assert.equal(current.engine.tasks().get(steady.arn)?.knownStatus, 'RUNNING', 'not before the answer');
 
@@ -212,15 +219,19 @@ describe('the task runtime cut off from its control plane, on Docker', () => {
     await waitFor(
       'the steady task stopped',
       () => current.engine.tasks().get(steady.arn)?.knownStatus === 'STOPPED',
+      WAIT_MS,
     );
     const steadyId = current.engine.tasks().get(steady.arn)?.containers[0]?.runtimeId;
     assert.ok(steadyId);
     assert.equal((await docker.getContainer(steadyId).inspect()).State.Running, false);
 
-    await waitFor('both STOPPED reports', () =>
-      [flaky.arn, steady.arn].every((arn) =>
-        submitted.some((c) => c.taskArn === arn && c.status === 'STOPPED'),
-      ),
+    await waitFor(
+      'both STOPPED reports',
+      () =>
+        [flaky.arn, steady.arn].every((arn) =>
+          submitted.some((c) => c.taskArn === arn && c.status === 'STOPPED'),
+        ),
+      WAIT_MS,
     );
     await current.reporter.drained();
     // The host's journal tells the same story as what the control plane received, change by change.

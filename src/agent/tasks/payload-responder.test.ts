@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgentEnvelope } from '../../acs/messages.js';
 import type { AcsTask, PayloadMessage } from '../../acs/payload.js';
-import type { TaskState, TaskStateChange, TaskStateStore } from './contracts.js';
+import type { TaskState, TaskStateChange } from './contracts.js';
 import { PayloadResponder, taskProblem } from './payload-responder.js';
 import { acsTask, FakeTaskEngine } from '../testing/fake-task-engine.js';
+import { MemoryTaskStateStore } from '../testing/memory-task-state-store.js';
 
 const CLUSTER = 'arn:aws:ecs:us-east-1:123456789012:cluster/edge';
 const INSTANCE = 'arn:aws:ecs:us-east-1:123456789012:container-instance/edge/abc';
@@ -25,17 +26,14 @@ function payload(tasks: readonly AcsTask[], extra: Partial<PayloadMessage> = {})
 function setup(options: { failSave?: boolean; restored?: TaskState[] } = {}) {
   const events: string[] = [];
   const reports: TaskStateChange[] = [];
-  const saved: TaskState[] = [];
-  const store: TaskStateStore = {
-    loadAll: () => Promise.resolve([]),
-    async save(state) {
-      await new Promise((r) => setTimeout(r, 5));
-      if (options.failSave === true) throw new Error('disk full');
-      saved.push(state);
-      events.push(`saved ${state.task.arn.split('/').pop() ?? ''} ${state.task.desiredStatus}`);
-    },
-    remove: () => Promise.resolve(),
-  };
+  // Each save takes a moment, as an fsync does: the ack must still wait for it.
+  const store = new MemoryTaskStateStore({
+    saveDelayMs: 5,
+    ...(options.failSave === true && { saveError: new Error('disk full') }),
+    onSave: (state) =>
+      events.push(`saved ${state.task.arn.split('/').pop() ?? ''} ${state.task.desiredStatus}`),
+  });
+  const saved = store.saves;
   const engine = new FakeTaskEngine(options.restored);
   const responder = new PayloadResponder({
     clusterArn: CLUSTER,

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { TaskStateChange } from './contracts.js';
 import { DurableStateChangeReporter, REPORT_BACKOFF, REPORTS_DIR } from './reporter.js';
 import { toSubmitRequest } from './submit-state-change.js';
+import { waitFor } from '../../util/testing/wait-for.js';
 
 const FAST = { minMs: 5, maxMs: 20 };
 
@@ -17,14 +18,6 @@ function change(n: number, status: TaskStateChange['status'] = 'RUNNING'): TaskS
     containers: [],
     at: 1_700_000_000_000 + n,
   };
-}
-
-async function waitFor(check: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('DurableStateChangeReporter', () => {
@@ -133,7 +126,7 @@ describe('DurableStateChangeReporter', () => {
     });
     await second.start();
     second.report(change(2, 'PENDING'));
-    await waitFor(() => sent.length === 4);
+    await waitFor('four reports sent', () => sent.length === 4);
     await second.drained();
     assert.deepEqual(sent, ['PENDING', 'RUNNING', 'STOPPED', 'PENDING']);
     assert.deepEqual(readdirSync(join(dir, REPORTS_DIR)), []);

@@ -93,7 +93,10 @@ interface Sent {
 interface Pending {
   readonly containerInstanceArn: string;
   readonly tasks: readonly { readonly arn: string; readonly desired: DesiredTaskStatus }[];
+  /** On the clock, as every time that decides what to (re)send. */
   readonly at: number;
+  /** performance.now(), for the ack-time histogram alone: a real round trip even on a test's clock. */
+  readonly sentAt: number;
 }
 
 interface Instance {
@@ -203,7 +206,7 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
       return;
     }
     this.#pending.delete(message.messageId);
-    this.#metrics.ackSeconds.observe((performance.now() - pending.at) / 1000);
+    this.#metrics.ackSeconds.observe((performance.now() - pending.sentAt) / 1000);
     const taskArns = pending.tasks.map((t) => t.arn);
     this.emit('ackReceived', pending.containerInstanceArn, message.messageId, taskArns);
     this.#track(
@@ -255,7 +258,7 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
   async #pass(instance: Instance): Promise<void> {
     const { session } = instance;
     const arn = session.containerInstanceArn;
-    const now = performance.now();
+    const now = this.#clock.now();
     this.#forgetStalePending(now);
     const owed: TaskRecord[] = [];
     const listed = new Set<string>();
@@ -298,7 +301,7 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
   #sendManifest(instance: Instance, tasks: readonly TaskIdentifier[]): void {
     const arn = instance.session.containerInstanceArn;
     const { messageId, timeline } = sendTaskManifest(instance.session, tasks, this.#nextSeq(arn));
-    this.#manifests.add(messageId, arn, performance.now());
+    this.#manifests.add(messageId, arn, this.#clock.now());
     this.#metrics.manifestsSent.inc();
     this.emit('manifestSent', arn, messageId, timeline);
   }
@@ -330,7 +333,8 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
     const arn = session.containerInstanceArn;
     const messageId = randomUUID();
     const seqNum = this.#nextSeq(arn);
-    const at = performance.now();
+    const at = this.#clock.now();
+    const sentAt = performance.now();
     session.send({
       type: 'PayloadMessage',
       message: {
@@ -343,7 +347,7 @@ export class TaskDelivery extends EventEmitter<DeliveryEvents> implements Sessio
       },
     });
     const tasks = batch.map((b) => ({ arn: b.acs.arn, desired: b.acs.desiredStatus }));
-    this.#pending.set(messageId, { containerInstanceArn: arn, tasks, at });
+    this.#pending.set(messageId, { containerInstanceArn: arn, tasks, at, sentAt });
     for (const t of tasks) instance.sent.set(t.arn, { desired: t.desired, at });
     this.#metrics.payloadsSent.inc();
     this.emit(
