@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { resolveServerConfig } from '../../src/control-plane/config.js';
 import { startServer, type RunningServer, type ServiceTimings } from '../../src/control-plane/server.js';
 import { readAdminKeys, type AdminKeys } from '../../src/control-plane/auth/bootstrap.js';
@@ -85,6 +85,8 @@ export interface TestServerOptions {
   services?: ServiceTimings;
   /** --replace-disconnected-after, e.g. `2s`. @default off */
   replaceDisconnectedAfter?: string;
+  /** Where the server logs, to read its log in a test. @default silent */
+  logger?: Logger;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -106,7 +108,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     {},
   );
   const server = await startServer(config, {
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     ...(options.now !== undefined && { now: options.now }),
     ...(options.payloadResendIntervalMs !== undefined && {
       payloadResendIntervalMs: options.payloadResendIntervalMs,

@@ -59,6 +59,7 @@ export const deregisterContainerInstance = defineOperation<
       );
       return { clusterArn, instance: next };
     });
+    ctx.log.info({ containerInstanceArn: instance.containerInstanceArn }, 'container instance deregistered');
     // Service tasks left on a deregistered instance are replaced elsewhere.
     ctx.runtime.changes.clusterChanged(clusterArn);
     return { containerInstance: await instanceView(ctx, clusterArn, instance) };
