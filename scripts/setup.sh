@@ -156,8 +156,8 @@ CONFIG
 
 # Test images are built from Debian's statically linked busybox (no image can be pulled here).
 ensure_busybox() {
-  [ -x /bin/busybox ] && /bin/busybox --help 2>&1 | head -1 | grep -q static && return
-  command -v busybox >/dev/null && ldd "$(command -v busybox)" 2>&1 | grep -q 'not a dynamic' && return
+  # ldd fails on a statically linked binary: the tests copy it into images that have no libc.
+  if [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; then return; fi
   log "installing busybox-static (the tests build their images from it)"
   apt_install busybox-static
 }
