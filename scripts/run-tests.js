@@ -3,13 +3,14 @@
 // `--fast` runs the hermetic tier instead: what needs no Docker engine, no root, no network namespaces and no
 // AWS CLI — the unit tests under src/ and test/api/ and test/protocol/. A test under src/ that needs Docker or
 // the AWS CLI says so in its name (`*.docker.test.ts`, `*.cli.test.ts`) and stays out of the fast tier; under
-// test/ the folder says it (rigs/ holds no tests; docker/, hosts/ and cli/ are the slow tiers).
+// test/ the folder says it (rigs/ holds no tests; docker/, hosts/, cli/ and setup/ are the slow tiers: setup/
+// compiles better-sqlite3).
 // Node 20's `--test` takes no globs, so the files are collected here.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const FAST_ROOTS = ['src', 'test/api', 'test/protocol'];
+const FAST_ROOTS = ['src', 'test/api', 'test/protocol', 'test/lint'];
 const NOT_HERMETIC = /\.(docker|cli)\.test\.ts$/;
 
 function collect(path, out) {

@@ -3,7 +3,7 @@
 # import boundaries (.dependency-cruiser.mjs), format check, then every test.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --test
 echo "== build" && npm run --silent build
 echo "== no test code in dist/" && bash scripts/check-dist.sh
 echo "== typecheck" && npx tsc -p tsconfig.json --noEmit

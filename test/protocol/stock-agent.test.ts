@@ -26,7 +26,7 @@ import { WebSocket } from 'ws';
 import { issueAccessKey } from '../../src/control-plane/auth/access-keys.js';
 import { goEncode, goSign, type GoCredentials } from '../../src/sigv4/testing/go-signer.js';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const CLUSTER = 'stock';
 const AGENT = { agentVersion: '1.105.1', agentHash: 'a8b3e7d3', dockerVersion: '20.10.24' };

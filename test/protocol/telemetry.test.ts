@@ -25,7 +25,7 @@ import { RawAgent, registerRawHost, type RawHost } from '../rigs/raw-agent.js';
 import { createCluster } from '../rigs/run-task-fixtures.js';
 import { FAST_SERVICES, report, serviceTasks } from '../rigs/service-fixtures.js';
 import { TelemetryAgent, TelemetryRefused } from '../rigs/telemetry-agent.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const CLUSTER = 'edge';
 const FAMILY = 'web';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { resolveServerConfig } from '../../src/control-plane/config.js';
 import { startServer, type RunningServer, type ServiceTimings } from '../../src/control-plane/server.js';
 import { readAdminKeys, type AdminKeys } from '../../src/control-plane/auth/bootstrap.js';
@@ -93,6 +93,8 @@ export interface TestServerOptions {
   services?: ServiceTimings;
   /** --replace-disconnected-after, e.g. `2s`. @default off */
   replaceDisconnectedAfter?: string;
+  /** Where the server logs, to read its log in a test. @default silent */
+  logger?: Logger;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -114,7 +116,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     {},
   );
   const server = await startServer(config, {
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     ...(options.now !== undefined && { now: options.now }),
     ...(options.clock !== undefined && { clock: options.clock, now: options.now ?? (() => new Date()) }),
     ...(options.manifestIntervalMs !== undefined && { manifestIntervalMs: options.manifestIntervalMs }),

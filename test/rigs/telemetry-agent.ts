@@ -8,7 +8,7 @@ import { decodeTelemetryServerFrame, type TelemetryServerEnvelope } from '../../
 import type { TelemetryServerToAgent } from '../../src/acs/telemetry.js';
 import { signedTelemetryFrame, stockTelemetryQuery } from '../../src/acs/testing/stock-telemetry.js';
 import { goEncode, goSignedGet, type GoCredentials } from '../../src/sigv4/testing/go-signer.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 export interface TelemetryTarget {
   /** e.g. `http://127.0.0.1:4650` */

@@ -97,7 +97,8 @@ export async function startTaskRuntime(o: TaskRuntimeOptions): Promise<TaskRunti
     restored,
     clusterArn: o.clusterArn,
     containerInstanceArn: o.containerInstanceArn,
-    log: log.child({ component: 'engine' }),
+    // The engine binds its own `component` (task-engine); a second binding would repeat the key.
+    log,
     ...(o.agentEnvironment !== undefined && { agentEnvironment: o.agentEnvironment }),
   });
   let send: (envelope: AgentEnvelope) => boolean = () => false;

@@ -198,7 +198,7 @@ export class Session {
 
   #onSilence(): void {
     this.#o.log.warn(
-      { containerInstanceArn: this.containerInstanceArn, timeoutMs: this.#o.sessionTimeoutMs },
+      { timeoutMs: this.#o.sessionTimeoutMs },
       'agent silent for the whole session timeout; dropping its session',
     );
     this.#closeReason ??= 'timeout';
@@ -214,10 +214,7 @@ export class Session {
     const reason = this.#closeReason ?? 'agent_closed';
     this.#o.metrics.sessions.dec();
     this.#o.metrics.closed.inc({ reason });
-    this.#o.log.info(
-      { containerInstanceArn: this.containerInstanceArn, code, reason },
-      'agent session closed',
-    );
+    this.#o.log.info({ code, reason }, 'agent session closed');
     this.#o.onClosed(this);
   }
 }

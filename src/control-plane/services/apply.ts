@@ -7,6 +7,7 @@
  * `tasksChanged` on the change bus after the commit so the agents hear of it.
  */
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { ServiceEvent, Tag, TaskDefinition } from '@aws-sdk/client-ecs';
 import { isDeepStrictEqual } from 'node:util';
 import type { SnapshotSource } from '../context.js';
@@ -22,6 +23,9 @@ import { seedFrom } from '../../scheduler/index.js';
 import { reconcile, type ReconcileSettings, type ServicePlan } from '../../scheduler/reconcile/index.js';
 import type { Store } from '../store/types.js';
 import { loadService, serviceGroup, type LoadedService } from './inputs.js';
+import { logDeploymentChanges } from './deployment-log.js';
+import { logTaskPlaced, logTaskStopRequested } from '../tasks/task-log.js';
+import type { TaskRecord } from '../../domain/task-record.js';
 
 /** ECS keeps a service's 100 most recent events. */
 export const MAX_SERVICE_EVENTS = 100;
@@ -37,6 +41,8 @@ export interface ApplyDeps {
   readonly disconnectedSince: Map<string, number>;
   readonly newTaskId: () => string;
   readonly snapshots: SnapshotSource;
+  /** Where the tasks placed and stopped and the deployments' progress are logged, after each commit. */
+  readonly log: Logger;
 }
 
 export interface Applied {
@@ -46,12 +52,12 @@ export interface Applied {
 }
 
 export async function evaluateService(deps: ApplyDeps, serviceArn: string): Promise<Applied> {
-  return deps.store.transaction(async (tx) => {
+  const written = await deps.store.transaction(async (tx) => {
     const record = await tx.services.get(serviceArn);
-    if (record === undefined || record.status === 'INACTIVE') return { instances: [] };
+    if (record === undefined || record.status === 'INACTIVE') return undefined;
     const cluster = await tx.clusters.get(record.clusterArn);
     const loaded = cluster === undefined ? undefined : await loadService(tx, deps.snapshots, record);
-    if (cluster === undefined || loaded === undefined) return { instances: [] };
+    if (cluster === undefined || loaded === undefined) return undefined;
     const now = deps.now();
     await observeConnections(tx, loaded, deps.disconnectedSince, now.getTime());
     const plan = reconcile({
@@ -67,18 +73,29 @@ export async function evaluateService(deps: ApplyDeps, serviceArn: string): Prom
       newTaskId: deps.newTaskId,
     });
     const instances = new Set<string>();
-    await placeTasks(deps, tx, cluster, record, loaded, plan, now, instances);
+    const placed = await placeTasks(deps, tx, cluster, record, loaded, plan, now, instances);
+    const stopped: TaskRecord[] = [];
     for (const stop of plan.stop) {
       const task = loaded.tasks.find((t) => t.taskArn === stop.taskArn);
       if (task === undefined) continue;
       const stopping = await requestStop(tx, task, now, 'ServiceSchedulerInitiated', stop.reason);
-      if (stopping !== undefined) instances.add(stopping.containerInstanceArn);
+      if (stopping === undefined) continue;
+      instances.add(stopping.containerInstanceArn);
+      stopped.push(stopping);
     }
     const next = nextRecord(record, plan, now);
     if (!isDeepStrictEqual(next, record)) await tx.services.put(next);
     if (next.status === 'INACTIVE') await dropTags(tx, serviceArn);
-    return { instances: [...instances], plan };
+    const hosts = loaded.snapshot.byArn;
+    return { instances: [...instances], plan, placed, stopped, before: record, next, hosts };
   });
+  if (written === undefined) return { instances: [] };
+  const { placed, stopped, before, next, hosts, plan } = written;
+  for (const task of placed)
+    logTaskPlaced(deps.log, task, hosts.get(task.containerInstanceArn)?.ec2InstanceId);
+  for (const task of stopped) logTaskStopRequested(deps.log, task);
+  logDeploymentChanges(deps.log, serviceArn, before.deployments, next.deployments, plan.rollback);
+  return { instances: written.instances, plan };
 }
 
 /**
@@ -112,8 +129,9 @@ async function placeTasks(
   plan: ServicePlan,
   now: Date,
   instances: Set<string>,
-): Promise<void> {
-  if (plan.place.length === 0) return;
+): Promise<TaskRecord[]> {
+  const placed: TaskRecord[] = [];
+  if (plan.place.length === 0) return placed;
   const templates = new Map<string, TaskTemplate>();
   for (const p of plan.place) {
     let template = templates.get(p.deploymentId);
@@ -143,7 +161,9 @@ async function placeTasks(
     await tx.tasks.put(task);
     if (template.tags.length > 0) await tx.tags.put(task.taskArn, template.tags);
     instances.add(p.instanceArn);
+    placed.push(task);
   }
+  return placed;
 }
 
 /**

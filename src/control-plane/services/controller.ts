@@ -132,6 +132,7 @@ export class ServiceController {
             disconnectedSince: this.#disconnectedSince,
             newTaskId,
             snapshots: this.#o.snapshots,
+            log: this.#o.log,
           },
           serviceArn,
         );

@@ -18,6 +18,7 @@ import { clusterRef } from '../lookup/cluster.js';
 import { assertOwnInstance } from '../auth/assert-own-instance.js';
 import { taskDefinitionByArn } from '../lookup/task-definition-by-arn.js';
 import { recordOnce, stateChangeRecord, type Recording } from './record-report.js';
+import { logTaskProgress } from './task-log.js';
 
 /** ECS answers a state change with this acknowledgment. */
 export const ACKNOWLEDGMENT = 'ACK';
@@ -44,22 +45,23 @@ export async function submitReport(
   }
   await assertMayReport(ctx, found, operation);
   const definition = await taskDefinitionByArn(ctx.store.taskDefinitions, found.taskDefinitionArn);
-  const { task, changed } = await ctx.store.transaction(async (tx) => {
+  const { task, changed, before } = await ctx.store.transaction(async (tx) => {
     const current = await tx.tasks.get(taskArn);
     if (current === undefined)
       throw invalidParameter(`Task '${taskRef ?? ''}' was not found in cluster ${name}.`);
     const instanceArn = current.containerInstanceArn;
     if (recording !== undefined) {
       const change = stateChangeRecord(current, instanceArn, recording, report, ctx.now());
-      if (!(await recordOnce(ctx, tx, change))) return { task: current, changed: false };
+      if (!(await recordOnce(ctx, tx, change))) return { task: current, changed: false, before: current };
     }
     const applied = applyTaskReport(current, report, {
       now: ctx.now(),
       ...(definition !== undefined && { definition }),
     });
     if (applied.changed) await tx.tasks.put(applied.task);
-    return applied;
+    return { ...applied, before: current };
   });
+  logTaskProgress(ctx.log, before, task);
   // A service's task that started, stopped or changed health may call for its service to act.
   if (changed && task.group?.startsWith('service:') === true) ctx.runtime.changes.clusterChanged(clusterArn);
   return task;

@@ -31,6 +31,7 @@ import { instanceRef } from '../lookup/container-instance.js';
 import { checkSameRequest } from './client-token.js';
 import { newTaskRecord } from './new-task.js';
 import type { SharedTaskInput } from './run-input.js';
+import { logTaskPlaced } from './task-log.js';
 import { taskTemplate } from './task-template.js';
 
 /** Where the tasks go: chosen by the scheduler (RunTask), or one on each named instance (StartTask). */
@@ -128,11 +129,13 @@ export async function createTasks(ctx: RequestContext, request: CreateTasksReque
       { seed, placed: tasks.length, failures: failures.length, group: template.group },
       'placed tasks',
     );
-    return { kind: 'created', tasks, failures } as const;
+    const hosts = new Map(tasks.map((t) => [t.taskArn, snapshot.byArn.get(t.containerInstanceArn)]));
+    return { kind: 'created', tasks, failures, hosts } as const;
   });
 
   if (outcome.kind === 'replayed') return replay(ctx, outcome.record);
-  const { tasks, failures } = outcome;
+  const { tasks, failures, hosts } = outcome;
+  for (const task of tasks) logTaskPlaced(ctx.log, task, hosts.get(task.taskArn)?.ec2InstanceId);
   for (const arn of new Set(tasks.map((t) => t.containerInstanceArn))) {
     ctx.runtime.changes.tasksChanged(arn);
   }

@@ -60,6 +60,7 @@ export const deregisterContainerInstance = defineOperation<
       );
       return { clusterArn, instance: next };
     });
+    ctx.log.info({ containerInstanceArn: instance.containerInstanceArn }, 'container instance deregistered');
     // Its agent's session ends; service tasks left on a deregistered instance are replaced elsewhere.
     ctx.runtime.changes.containerInstanceDeregistered(instance.containerInstanceArn);
     ctx.runtime.changes.clusterChanged(clusterArn);

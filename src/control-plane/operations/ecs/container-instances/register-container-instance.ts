@@ -71,6 +71,10 @@ export async function registerInstance(
     if (input.tags?.length) await tx.tags.put(instance.containerInstanceArn, input.tags);
     return { cluster, instance };
   });
+  ctx.log.info(
+    { containerInstanceArn: instance.containerInstanceArn, ec2InstanceId: instance.ec2InstanceId },
+    'container instance registered',
+  );
   // A DAEMON service may belong on the new instance, and a stuck REPLICA service may now fit.
   ctx.runtime.changes.clusterChanged(cluster.clusterArn);
   return instanceView(ctx, cluster.clusterArn, instance, { include: ['TAGS'] });

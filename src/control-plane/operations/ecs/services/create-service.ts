@@ -16,6 +16,7 @@ import { runnableDefinition } from '../../../tasks/task-template.js';
 import { validateName } from '../../../../domain/validate/names.js';
 import { validateTags } from '../../../../domain/validate/tags.js';
 import { newDeployment, newDeploymentId } from '../../../services/deployment.js';
+import { logDeploymentChanges } from '../../../services/deployment-log.js';
 import {
   checkClientToken,
   checkDesiredCount,
@@ -120,7 +121,10 @@ export const createService = defineOperation<CreateServiceRequest, CreateService
       if ((input.tags ?? []).length > 0) await tx.tags.put(serviceArn, input.tags ?? []);
       return { record, created: true };
     });
-    if (created) ctx.runtime.changes.clusterChanged(record.clusterArn);
+    if (created) {
+      logDeploymentChanges(ctx.log, record.serviceArn, [], record.deployments);
+      ctx.runtime.changes.clusterChanged(record.clusterArn);
+    }
     return { service: await serviceView(ctx, record, true) };
   },
 });

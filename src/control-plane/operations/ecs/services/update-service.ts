@@ -14,6 +14,7 @@ import { requireCluster } from '../../../lookup/cluster.js';
 import { mergeConstraints, validateConstraints, validateStrategies } from '../../../tasks/placement-input.js';
 import { runnableDefinition } from '../../../tasks/task-template.js';
 import { newDeployment, newDeploymentId } from '../../../services/deployment.js';
+import { logDeploymentChanges } from '../../../services/deployment-log.js';
 import { requireActive, requireService } from '../../../lookup/service.js';
 import {
   checkDesiredCount,
@@ -37,7 +38,7 @@ export const updateService = defineOperation<UpdateServiceRequest, UpdateService
       throw invalidParameter('taskDefinition can not be empty. Give a family, family:revision or ARN.');
     }
 
-    const record = await ctx.store.transaction(async (tx) => {
+    const { record, before } = await ctx.store.transaction(async (tx) => {
       const cluster = await requireCluster({ ...ctx, store: tx }, input.cluster);
       const service = await requireService(ctx, tx, cluster, input.service);
       requireActive(service);
@@ -93,8 +94,9 @@ export const updateService = defineOperation<UpdateServiceRequest, UpdateService
         ...(input.enableECSManagedTags !== undefined && { enableECSManagedTags: input.enableECSManagedTags }),
       };
       await tx.services.put(next);
-      return next;
+      return { record: next, before: service.deployments };
     });
+    logDeploymentChanges(ctx.log, record.serviceArn, before, record.deployments);
     ctx.runtime.changes.clusterChanged(record.clusterArn);
     return { service: await serviceView(ctx, record, false) };
   },

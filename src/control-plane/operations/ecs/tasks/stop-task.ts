@@ -3,6 +3,7 @@ import { invalidParameter } from '../../../../ecs/errors.js';
 import { defineOperation } from '../../operation.js';
 import { requireCluster } from '../../../lookup/cluster.js';
 import { requestStop } from '../../../tasks/request-stop.js';
+import { logTaskStopRequested } from '../../../tasks/task-log.js';
 import { taskArnIn } from '../../../lookup/task.js';
 import { taskView } from './view.js';
 
@@ -48,7 +49,10 @@ export const stopTask = defineOperation<StopTaskRequest, StopTaskResponse>({
       if (stopping === undefined) return { task: found, changed: false };
       return { task: stopping, changed: true };
     });
-    if (changed) ctx.runtime.changes.tasksChanged(task.containerInstanceArn);
+    if (changed) {
+      logTaskStopRequested(ctx.log, task);
+      ctx.runtime.changes.tasksChanged(task.containerInstanceArn);
+    }
     return { task: await taskView(ctx, task, false) };
   },
 });
