@@ -8,13 +8,11 @@
  * network. Sessions do not survive a restart: `start()` marks every instance disconnected first.
  */
 import type { IncomingMessage } from 'node:http';
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { Authenticate } from '../auth/authenticator.js';
-import { encodeHandshakeError } from '../../acs/codec.js';
 import { SESSION_CLOSE_CODES, SESSION_PATH, type AcsErrorType } from '../../acs/messages.js';
 import type { Arns } from '../../ecs/arn.js';
 import type { Store } from '../store/types.js';
@@ -22,13 +20,8 @@ import { admit, type Admitted } from './admission.js';
 import { AgentConnectedWriter } from './agent-connected.js';
 import { createSessionMetrics, type SessionMetrics } from './metrics.js';
 import { Session, type AgentPingListener, type SessionAckListener } from './session.js';
+import { SessionDoor, writeRefusal } from './session-door.js';
 import type { Clock } from '../../util/clock.js';
-
-/**
- * Agents send acks and small requests; 1 MiB is far above any of them and stops a misbehaving peer from
- * making the server buffer the `ws` default of 100 MiB per frame.
- */
-export const MAX_AGENT_FRAME_BYTES = 1024 * 1024;
 
 export interface GatewayOptions {
   readonly store: Store;
@@ -64,21 +57,30 @@ export interface CloseSessionsOptions {
 
 export class Gateway {
   readonly #o: GatewayOptions;
-  readonly #wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    maxPayload: MAX_AGENT_FRAME_BYTES,
-  });
-  readonly #sessions = new Map<string, Session>();
-  readonly #admissions = new Set<Promise<void>>();
+  readonly #door: SessionDoor<Session>;
   readonly #writer: AgentConnectedWriter;
   readonly #metrics: SessionMetrics;
-  #stopping = false;
 
   constructor(o: GatewayOptions) {
     this.#o = o;
     this.#metrics = createSessionMetrics(o.registry);
-    this.#writer = new AgentConnectedWriter(o.store, o.log, (arn) => this.#sessions.has(arn), o.now);
+    this.#door = new SessionDoor<Session>({
+      log: o.log,
+      admit: (req) => admit(o, req),
+      open: (ws, admitted) => this.#open(ws, admitted),
+      lines: {
+        socketError: 'handshake socket error',
+        failed: 'session handshake failed',
+        refused: 'session refused',
+        opened: 'agent session opened',
+      },
+    });
+    this.#writer = new AgentConnectedWriter(
+      o.store,
+      o.log,
+      (arn) => this.#door.get(arn) !== undefined,
+      o.now,
+    );
   }
 
   /** Marks every instance disconnected; call before the server listens. */
@@ -89,19 +91,19 @@ export class Gateway {
   }
 
   get sessionCount(): number {
-    return this.#sessions.size;
+    return this.#door.size;
   }
 
   /** The open session of a container instance, if any. */
   session(containerInstanceArn: string): Session | undefined {
-    return this.#sessions.get(containerInstanceArn);
+    return this.#door.get(containerInstanceArn);
   }
 
   /** The HTTP server's `upgrade` listener. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', (err) => this.#o.log.debug({ err }, 'handshake socket error'));
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path !== SESSION_PATH) {
+      socket.on('error', (err) => this.#o.log.debug({ err }, 'handshake socket error'));
       writeRefusal(
         socket,
         404,
@@ -109,21 +111,7 @@ export class Gateway {
       );
       return;
     }
-    if (this.#stopping) {
-      writeRefusal(
-        socket,
-        503,
-        encodeHandshakeError('ServerException', 'The control plane is shutting down.'),
-      );
-      return;
-    }
-    const admission = this.#admit(req, socket, head)
-      .catch((err: unknown) => {
-        this.#o.log.error({ err }, 'session handshake failed');
-        writeRefusal(socket, 500, encodeHandshakeError('ServerException', 'Internal error; try again.'));
-      })
-      .finally(() => this.#admissions.delete(admission));
-    this.#admissions.add(admission);
+    this.#door.handleUpgrade(req, socket, head);
   }
 
   /**
@@ -131,10 +119,8 @@ export class Gateway {
    * e.g. when it is deregistered. Returns how many were open; `agentConnected` turns false as they close.
    */
   closeInstanceSessions(target: string, reason: string, options: CloseSessionsOptions = {}): number {
-    let closed = 0;
-    for (const session of this.#sessions.values()) {
-      if (session.containerInstanceArn !== target && session.ec2InstanceId !== target) continue;
-      closed += 1;
+    const sessions = this.#door.sessionsOf(target);
+    for (const session of sessions) {
       if (options.error === undefined) {
         session.close(SESSION_CLOSE_CODES.closedByControlPlane, 'closed_by_control_plane', {
           type: 'CloseMessage',
@@ -147,42 +133,18 @@ export class Gateway {
         });
       }
     }
-    return closed;
+    return sessions.length;
   }
 
   /** Refuses new handshakes, says goodbye to every agent, and waits until `agentConnected` is written. */
   async stop(): Promise<void> {
-    this.#stopping = true;
-    await Promise.all(this.#admissions);
-    const sessions = [...this.#sessions.values()];
-    for (const session of sessions) {
+    await this.#door.stop((session) =>
       session.close(SESSION_CLOSE_CODES.goingAway, 'server_stop', {
         type: 'CloseMessage',
         message: { message: 'The control plane is shutting down; reconnect when it is back.' },
-      });
-    }
-    await Promise.all(sessions.map((s) => s.closed));
+      }),
+    );
     await this.#writer.drain();
-    this.#wss.close();
-  }
-
-  async #admit(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const result = await admit(this.#o, req);
-    if (!result.ok) {
-      this.#o.log.info({ type: result.type, msg: result.message }, 'session refused');
-      writeRefusal(socket, result.status, encodeHandshakeError(result.type, result.message));
-      return;
-    }
-    if (this.#stopping) {
-      writeRefusal(
-        socket,
-        503,
-        encodeHandshakeError('ServerException', 'The control plane is shutting down.'),
-      );
-      return;
-    }
-    if (socket.destroyed) return;
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, result));
   }
 
   #open(ws: WebSocket, admitted: Admitted): void {
@@ -205,20 +167,14 @@ export class Gateway {
       onClosed: (s) => this.#onClosed(s),
       ...(this.#o.sessionListener && { acks: this.#o.sessionListener }),
     });
-    const previous = this.#sessions.get(arn);
-    this.#sessions.set(arn, session);
-    this.#o.log.info(
-      { containerInstanceArn: arn, principal: admitted.caller.principalArn },
-      'agent session opened',
-    );
-    previous?.close(SESSION_CLOSE_CODES.replaced, 'replaced', {
+    this.#door.keep(session, admitted)?.close(SESSION_CLOSE_CODES.replaced, 'replaced', {
       type: 'CloseMessage',
       message: { message: 'A newer session of this container instance replaced this one.' },
     });
     this.#o.sessionListener?.opened(session);
     void this.#writer.sync(admitted.clusterArn, arn, admitted.versionInfo).then((status) => {
       // Deregistered between the handshake's check and now: the session must not outlive the instance.
-      if ((status === undefined || status === 'INACTIVE') && this.#sessions.get(arn) === session) {
+      if ((status === undefined || status === 'INACTIVE') && this.#door.get(arn) === session) {
         session.close(SESSION_CLOSE_CODES.error, 'error', {
           type: 'InactiveInstanceException',
           message: { message: `Container instance ${arn} is deregistered.` },
@@ -228,25 +184,8 @@ export class Gateway {
   }
 
   #onClosed(session: Session): void {
-    const arn = session.containerInstanceArn;
-    // A replaced session closes after its successor opened: the instance stays connected.
-    if (this.#sessions.get(arn) === session) this.#sessions.delete(arn);
+    this.#door.release(session);
     this.#o.sessionListener?.closed(session);
-    void this.#writer.sync(session.clusterArn, arn);
+    void this.#writer.sync(session.clusterArn, session.containerInstanceArn);
   }
-}
-
-/** Answers a handshake with an HTTP error instead of `101 Switching Protocols`, then hangs up. */
-export function writeRefusal(socket: Duplex, status: number, body: string): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
-      'Content-Type: application/json\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'Connection: close\r\n\r\n' +
-      body,
-  );
 }

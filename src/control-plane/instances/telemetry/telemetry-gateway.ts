@@ -10,15 +10,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { encodeHandshakeError } from '../../../acs/codec.js';
+import type { WebSocket } from 'ws';
 import { SESSION_CLOSE_CODES } from '../../../acs/messages.js';
 import { TELEMETRY_PATH, TELEMETRY_QUERY_NAMES } from '../../../acs/telemetry.js';
-import type { AcsErrorType } from '../../../acs/messages.js';
 import type { Clock } from '../../../util/clock.js';
 import type { ChangeSink } from '../../events.js';
 import { admit, type AdmissionDeps, type Admitted } from '../admission.js';
-import { MAX_AGENT_FRAME_BYTES, writeRefusal } from '../gateway.js';
+import { SessionDoor } from '../session-door.js';
 import { createTelemetryMetrics, type TelemetryMetrics } from './metrics.js';
 import { TelemetryStats } from './stats-cache.js';
 import { TelemetrySession } from './telemetry-session.js';
@@ -44,79 +42,50 @@ export class TelemetryGateway {
   /** The latest figures agents published (the metrics capability reads them). */
   readonly stats: TelemetryStats;
   readonly #o: TelemetryGatewayOptions;
-  readonly #wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    maxPayload: MAX_AGENT_FRAME_BYTES,
-  });
-  readonly #sessions = new Map<string, TelemetrySession>();
-  readonly #admissions = new Set<Promise<void>>();
+  readonly #door: SessionDoor<TelemetrySession>;
   readonly #metrics: TelemetryMetrics;
-  #stopping = false;
 
   constructor(o: TelemetryGatewayOptions) {
     this.#o = o;
     this.stats = o.stats ?? new TelemetryStats({ now: () => o.now().getTime() });
     this.#metrics = createTelemetryMetrics(o.registry, this.stats);
+    this.#door = new SessionDoor<TelemetrySession>({
+      log: o.log,
+      admit: (req) => admit(o, req, TELEMETRY_QUERY_NAMES),
+      open: (ws, admitted) => this.#open(ws, admitted),
+      lines: {
+        socketError: 'telemetry handshake socket error',
+        failed: 'telemetry handshake failed',
+        refused: 'telemetry session refused',
+        opened: 'telemetry session opened',
+      },
+    });
   }
 
   get sessionCount(): number {
-    return this.#sessions.size;
+    return this.#door.size;
   }
 
   /** The HTTP server's `upgrade` listener for `/tcs/ws`. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', (err) => this.#o.log.debug({ err }, 'telemetry handshake socket error'));
-    if (this.#stopping) {
-      refuse(socket, 503, 'ServerException', 'The control plane is shutting down.');
-      return;
-    }
-    const admission = this.#admit(req, socket, head)
-      .catch((err: unknown) => {
-        this.#o.log.error({ err }, 'telemetry handshake failed');
-        refuse(socket, 500, 'ServerException', 'Internal error; try again.');
-      })
-      .finally(() => this.#admissions.delete(admission));
-    this.#admissions.add(admission);
+    this.#door.handleUpgrade(req, socket, head);
   }
 
   /** Closes the telemetry session of a container instance, named by its ARN or its managed instance id. */
   closeInstanceSessions(target: string, reason: string): number {
-    let closed = 0;
-    for (const session of this.#sessions.values()) {
-      if (session.containerInstanceArn !== target && session.ec2InstanceId !== target) continue;
-      closed += 1;
+    const sessions = this.#door.sessionsOf(target);
+    for (const session of sessions) {
       session.close(SESSION_CLOSE_CODES.closedByControlPlane, reason, {
         type: 'StopTelemetrySessionMessage',
         message: { message: reason },
       });
     }
-    return closed;
+    return sessions.length;
   }
 
   /** Refuses new handshakes and closes every session. */
   async stop(): Promise<void> {
-    this.#stopping = true;
-    await Promise.all(this.#admissions);
-    const sessions = [...this.#sessions.values()];
-    for (const s of sessions) s.close(SESSION_CLOSE_CODES.goingAway, 'server_stop');
-    await Promise.all(sessions.map((s) => s.closed));
-    this.#wss.close();
-  }
-
-  async #admit(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const result = await admit(this.#o, req, TELEMETRY_QUERY_NAMES);
-    if (!result.ok) {
-      this.#o.log.info({ type: result.type, msg: result.message }, 'telemetry session refused');
-      refuse(socket, result.status, result.type, result.message);
-      return;
-    }
-    if (this.#stopping) {
-      refuse(socket, 503, 'ServerException', 'The control plane is shutting down.');
-      return;
-    }
-    if (socket.destroyed) return;
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, result));
+    await this.#door.stop((s) => s.close(SESSION_CLOSE_CODES.goingAway, 'server_stop'));
   }
 
   #open(ws: WebSocket, admitted: Admitted): void {
@@ -135,23 +104,11 @@ export class TelemetryGateway {
       sessionTimeoutMs: this.#o.sessionTimeoutMs,
       metrics: this.#metrics,
       ...(this.#o.clock && { clock: this.#o.clock }),
-      onClosed: (s) => {
-        if (this.#sessions.get(arn) === s) this.#sessions.delete(arn);
-      },
+      onClosed: (s) => this.#door.release(s),
     });
-    const previous = this.#sessions.get(arn);
-    this.#sessions.set(arn, session);
-    this.#o.log.info(
-      { containerInstanceArn: arn, principal: admitted.caller.principalArn },
-      'telemetry session opened',
-    );
-    previous?.close(SESSION_CLOSE_CODES.replaced, 'replaced', {
+    this.#door.keep(session, admitted)?.close(SESSION_CLOSE_CODES.replaced, 'replaced', {
       type: 'StopTelemetrySessionMessage',
       message: { message: 'A newer telemetry session of this container instance replaced this one.' },
     });
   }
-}
-
-function refuse(socket: Duplex, status: number, type: AcsErrorType, message: string): void {
-  writeRefusal(socket, status, encodeHandshakeError(type, message));
 }
