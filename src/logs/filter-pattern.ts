@@ -66,7 +66,9 @@ function jsonPattern(source: string, text: string): FilterPattern {
 /** The characters AWS allows in a regex pattern: no groups, no multibyte characters. */
 function regexPattern(source: string, text: string): FilterPattern {
   if (text.length < 3 || !text.endsWith('%')) {
-    throw new FilterPatternError('A regular expression pattern is written between % signs, like %ERROR [0-9]+%.');
+    throw new FilterPatternError(
+      'A regular expression pattern is written between % signs, like %ERROR [0-9]+%.',
+    );
   }
   const body = text.slice(1, -1);
   if (/[()]/.test(body)) throw new FilterPatternError('Groups ( ) are not allowed in a filter regex.');

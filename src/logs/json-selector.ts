@@ -47,7 +47,9 @@ export function parseJsonExpression(text: string): JsonCondition {
       return inner;
     }
     if (t?.kind !== 'selector') {
-      throw new FilterPatternError(`Expected a selector such as $.level in the JSON filter pattern${where(t)}.`);
+      throw new FilterPatternError(
+        `Expected a selector such as $.level in the JSON filter pattern${where(t)}.`,
+      );
     }
     pos++;
     return comparison(t.path);
@@ -76,7 +78,8 @@ export function parseJsonExpression(text: string): JsonCondition {
   }
 
   const condition = or();
-  if (pos < tokens.length) throw new FilterPatternError(`Unexpected text in the JSON filter pattern${where(peek())}.`);
+  if (pos < tokens.length)
+    throw new FilterPatternError(`Unexpected text in the JSON filter pattern${where(peek())}.`);
   return condition;
 }
 
@@ -92,7 +95,8 @@ function compare(path: (string | number)[], op: string, value: string, quoted: b
   }
   const glob = globOf(value);
   const equals = (field: unknown): boolean | undefined => {
-    if (typeof field === 'number') return numeric !== undefined ? field === numeric : glob.test(String(field));
+    if (typeof field === 'number')
+      return numeric !== undefined ? field === numeric : glob.test(String(field));
     if (typeof field === 'string') return glob.test(field);
     return undefined;
   };
