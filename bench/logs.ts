@@ -39,7 +39,7 @@ function options() {
   return {
     events: Math.floor(events),
     concurrency: Math.floor(concurrency),
-    server: server as 'src' | 'dist',
+    server: server,
   };
 }
 
