@@ -27,7 +27,7 @@ const GOAL_EVENTS_PER_S = 100_000;
 const GOAL_GET_MS = 250;
 const GOAL_FILTER_S = 5;
 
-function options() {
+function options(): { events: number; concurrency: number; server: 'src' | 'dist' } {
   const { values } = parseArgs({
     options: { events: { type: 'string' }, concurrency: { type: 'string' }, server: { type: 'string' } },
   });
