@@ -112,6 +112,22 @@ describe('Logs API: groups and streams', () => {
       ['s2', 's3', 's1'],
     );
     assert.equal(r.logStreams[0]?.storedBytes, 2 + 26);
+    const pages: string[][] = [];
+    let token: string | undefined;
+    do {
+      const page = await ok<{ logStreams: { logStreamName: string }[]; nextToken?: string }>(
+        'DescribeLogStreams',
+        {
+          logGroupIdentifier: `arn:aws:logs:${t.region}:123456789012:log-group:order`,
+          orderBy: 'LastEventTime',
+          limit: 2,
+          ...(token && { nextToken: token }),
+        },
+      );
+      pages.push(page.logStreams.map((s) => s.logStreamName));
+      token = page.nextToken;
+    } while (token !== undefined);
+    assert.deepEqual(pages, [['s1', 's3'], ['s2']]);
     await fails(
       'CreateLogStream',
       { logGroupName: 'order', logStreamName: 's1' },
