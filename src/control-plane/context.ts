@@ -49,6 +49,8 @@ export interface LogsRuntime {
   readonly store: LogStore;
   /** Asks for the size cap to be enforced after an append (runs after the call, in the background). */
   appended(): void;
+  /** Asks for the events of a deleted group or stream to be deleted (in the background, in chunks). */
+  deleted(): void;
 }
 
 /** Where appliers get a cluster's snapshot: always read inside the transaction that commits the plan. */

@@ -197,7 +197,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       pingTimeoutMs: config.sessionTimeoutMs,
       changes,
       snapshots,
-      logs: { store: logs, appended: () => void logSweeper.checkCap() },
+      logs: {
+        store: logs,
+        appended: () => void logSweeper.checkCap(),
+        deleted: () => void logSweeper.sweep(),
+      },
     },
   });
   const health = async () => {

@@ -5,8 +5,10 @@
 import type Sqlite from 'better-sqlite3';
 
 const STEPS: readonly string[] = [
+  // Ids are never reused (AUTOINCREMENT): events of a deleted group or stream wait in log_purges for the
+  // sweeper, and must never attach to a new group or stream of the same name.
   `CREATE TABLE log_groups (
-     id INTEGER PRIMARY KEY,
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
      name TEXT NOT NULL UNIQUE,
      created_at INTEGER NOT NULL,
      retention_days INTEGER,
@@ -14,7 +16,7 @@ const STEPS: readonly string[] = [
      tags TEXT NOT NULL DEFAULT '{}'
    );
    CREATE TABLE log_streams (
-     id INTEGER PRIMARY KEY,
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
      group_id INTEGER NOT NULL REFERENCES log_groups(id) ON DELETE CASCADE,
      name TEXT NOT NULL,
      created_at INTEGER NOT NULL,
@@ -41,7 +43,13 @@ const STEPS: readonly string[] = [
      sender TEXT NOT NULL,
      seq INTEGER NOT NULL,
      PRIMARY KEY (stream_id, sender)
-   ) WITHOUT ROWID;`,
+   ) WITHOUT ROWID;
+   -- Deleted groups (group_id) and streams (stream_id) whose events are still to be deleted.
+   CREATE TABLE log_purges (
+     id INTEGER PRIMARY KEY,
+     group_id INTEGER,
+     stream_id INTEGER
+   );`,
 ];
 
 export function migrate(db: Sqlite.Database): void {

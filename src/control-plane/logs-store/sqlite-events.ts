@@ -244,7 +244,7 @@ export class SqliteLogEvents implements LogEventStore {
       for (const r of this.db
         .prepare(
           `SELECT seq, stream_id, group_id, length(CAST(message AS BLOB)) + ${EVENT_OVERHEAD_BYTES} AS bytes
-             FROM log_events ORDER BY seq LIMIT ?`,
+             FROM log_events WHERE stream_id IN (SELECT id FROM log_streams) ORDER BY seq LIMIT ?`,
         )
         .iterate(limit) as Iterable<DeletedRow>) {
         if (over <= 0) break;
@@ -252,6 +252,30 @@ export class SqliteLogEvents implements LogEventStore {
         over -= r.bytes;
       }
       return this.remove(rows);
+    })();
+  }
+
+  purge(limit: number): number {
+    return this.db.transaction(() => {
+      let deleted = 0;
+      const pending = this.db.prepare('SELECT id, group_id, stream_id FROM log_purges ORDER BY id').all() as {
+        id: number;
+        group_id: number | null;
+        stream_id: number | null;
+      }[];
+      for (const p of pending) {
+        const byGroup = p.group_id !== null;
+        const n = this.db
+          .prepare(
+            `DELETE FROM log_events WHERE seq IN
+               (SELECT seq FROM log_events WHERE ${byGroup ? 'group_id' : 'stream_id'} = ? LIMIT ?)`,
+          )
+          .run(byGroup ? p.group_id : p.stream_id, limit - deleted).changes;
+        deleted += n;
+        if (deleted >= limit) break;
+        this.db.prepare('DELETE FROM log_purges WHERE id = ?').run(p.id);
+      }
+      return deleted;
     })();
   }
 

@@ -92,7 +92,8 @@ class SqliteLogGroups implements LogGroupStore {
       const row = this.db.prepare('SELECT id FROM log_groups WHERE name = ?').get(name) as
         { id: number } | undefined;
       if (row === undefined) return false;
-      this.db.prepare('DELETE FROM log_events WHERE group_id = ?').run(row.id);
+      // The events go later, in chunks (`purge`): a group may hold millions.
+      this.db.prepare('INSERT INTO log_purges (group_id) VALUES (?)').run(row.id);
       this.db.prepare('DELETE FROM log_groups WHERE id = ?').run(row.id);
       return true;
     })();
@@ -178,7 +179,7 @@ class SqliteLogStreams implements LogStreamStore {
         .prepare('SELECT id, stored_bytes FROM log_streams WHERE group_id = ? AND name = ?')
         .get(id, name) as { id: number; stored_bytes: number } | undefined;
       if (s === undefined) return 'no-stream';
-      this.db.prepare('DELETE FROM log_events WHERE stream_id = ?').run(s.id);
+      this.db.prepare('INSERT INTO log_purges (stream_id) VALUES (?)').run(s.id);
       this.db.prepare('DELETE FROM log_streams WHERE id = ?').run(s.id);
       this.db
         .prepare('UPDATE log_groups SET stored_bytes = stored_bytes - ? WHERE id = ?')
@@ -237,6 +238,7 @@ export function openSqliteLogStore(file: string): LogStore {
     events,
     expire: (now, limit) => Promise.resolve(events.expire(now, limit)),
     evictOver: (maxBytes, limit) => Promise.resolve(events.evictOver(maxBytes, limit)),
+    purge: (limit) => Promise.resolve(events.purge(limit)),
     totalBytes: () => Promise.resolve(events.totalBytes()),
     close() {
       db.close();

@@ -27,7 +27,7 @@ export interface LogSweeperOptions {
 export interface LogSweeper {
   /** Runs the cap check after the ones in progress; resolves when it is done. */
   checkCap(): Promise<void>;
-  /** Runs a retention sweep and a cap check now. */
+  /** Runs a sweep now: events of deleted groups and streams, retention, then the cap. */
   sweep(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -77,6 +77,7 @@ export function startLogSweeper(o: LogSweeperOptions): LogSweeper {
   };
   const sweep = () =>
     queue(async () => {
+      await drain(() => o.store.purge(SWEEP_CHUNK));
       const now = clock.now();
       const n = await drain(() => o.store.expire(now, SWEEP_CHUNK));
       if (n > 0) {

@@ -64,7 +64,7 @@ export interface StreamQuery {
 export interface LogGroupStore {
   /** False when a group of that name exists. */
   create(name: string, createdAt: number, tags: Readonly<Record<string, string>>): Promise<boolean>;
-  /** Deletes the group, its streams and their events; false when there was none. */
+  /** Deletes the group and its streams, and hides their events until `purge`; false when there was none. */
   delete(name: string): Promise<boolean>;
   get(name: string): Promise<LogGroupRecord | undefined>;
   list(query: GroupQuery): Promise<Paged<LogGroupRecord>>;
@@ -163,6 +163,11 @@ export interface LogStore {
    * exceed `maxBytes`, in one transaction; returns how many. Fewer than `limit`: the store fits.
    */
   evictOver(maxBytes: number, limit: number): Promise<number>;
+  /**
+   * Deletes up to `limit` events of deleted groups and streams (whose deletion answers at once and hides
+   * them); returns how many. Fewer than `limit`: none are left.
+   */
+  purge(limit: number): Promise<number>;
   totalBytes(): Promise<number>;
   close(): Promise<void>;
 }

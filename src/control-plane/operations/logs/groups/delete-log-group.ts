@@ -6,6 +6,7 @@ export const deleteLogGroup = defineOperation<{ logGroupName: string }, Record<s
   access: 'admin',
   async handle(input, ctx) {
     if (!(await ctx.runtime.logs.store.groups.delete(input.logGroupName))) throw groupNotFound();
+    ctx.runtime.logs.deleted();
     return {};
   },
 });

@@ -11,6 +11,7 @@ export const deleteLogStream = defineOperation<
     const r = await ctx.runtime.logs.store.streams.delete(input.logGroupName, input.logStreamName);
     if (r === 'no-group') throw groupNotFound();
     if (r === 'no-stream') throw streamNotFound();
+    ctx.runtime.logs.deleted();
     return {};
   },
 });
