@@ -101,8 +101,20 @@ describe('filter patterns: regular expressions and the rest', () => {
     assert.throws(() => parseFilterPattern('%(a|b)%'), FilterPatternError);
   });
 
-  it('space-delimited patterns are refused with a message naming them', () => {
-    assert.throws(() => parseFilterPattern('[ip, user]'), /Space-delimited/);
+  it('space-delimited patterns match fields by position, with conditions and ...', () => {
+    const line = '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /apache_pb.gif HTTP/1.0" 404 1534';
+    assert.equal(matches('[ip, user, username, timestamp, request, status_code, bytes]', line), true);
+    assert.equal(matches('[ip, user, username, timestamp, request, status_code]', line), false);
+    assert.equal(
+      matches('[ip, user, username, timestamp, request = "*gif*", status_code = 4*, bytes]', line),
+      true,
+    );
+    assert.equal(matches('[..., status_code = 4* && status_code != 404, bytes]', line), false);
+    assert.equal(matches('[..., status_code = 5* || status_code = 404, bytes > 1000]', line), true);
+    assert.equal(matches('[ip = 127.0.0.1, ...]', line), true);
+    assert.equal(matches('[ip, ..., bytes < 1000]', line), false);
+    assert.throws(() => parseFilterPattern('[ip, user'), FilterPatternError);
+    assert.throws(() => parseFilterPattern('[ip, , user]'), FilterPatternError);
   });
 });
 

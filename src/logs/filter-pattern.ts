@@ -9,10 +9,11 @@
  *   `= != < > <= >=`, `IS NULL`, `IS TRUE`, `IS FALSE`, `NOT EXISTS`, combined with `&&`, `||` and parentheses
  *   (`&&` binds tighter);
  * - regular expressions between `%` signs (`%ERROR [0-9]+%`), without groups, as AWS restricts them.
- * Space-delimited patterns (`[ip, user, ...]`) are refused with a message saying so.
+ * - space-delimited patterns, `[ip, user, ..., status = 4*, bytes > 1000]` (`space-delimited.ts`).
  */
 import { parseJsonExpression, type JsonCondition } from './json-selector.js';
 import { FilterPatternError, readQuoted } from './lexing.js';
+import { parseSpaceDelimited } from './space-delimited.js';
 
 export { FilterPatternError };
 
@@ -36,9 +37,10 @@ export function parseFilterPattern(source: string): FilterPattern {
   if (text.startsWith('{')) return jsonPattern(source, text);
   if (text.startsWith('%')) return regexPattern(source, text);
   if (text.startsWith('[')) {
-    throw new FilterPatternError(
-      'Space-delimited filter patterns ([field, ...]) are not supported by Berth; use terms, a JSON selector or a %regex%.',
-    );
+    if (!text.endsWith(']'))
+      throw new FilterPatternError('A space-delimited filter pattern must end with ].');
+    const test = parseSpaceDelimited(text.slice(1, -1));
+    return { source, matchesAll: false, matches: test };
   }
   return termPattern(source, text);
 }

@@ -13,7 +13,7 @@ type Token =
   | { kind: 'word'; text: string; quoted: boolean; at: number };
 
 const OPERATORS = ['&&', '||', '<=', '>=', '!=', '=', '<', '>', '(', ')'];
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+export const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function parseJsonExpression(text: string): JsonCondition {
   const tokens = tokenize(text);
@@ -115,7 +115,7 @@ function ordered(op: string): (a: number, b: number) => boolean {
 }
 
 /** `*` matches any run of characters; everything else literally. */
-function globOf(value: string): RegExp {
+export function globOf(value: string): RegExp {
   const body = value
     .split('*')
     .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
