@@ -83,7 +83,7 @@ export class StreamShipper {
         const more = await this.#ship();
         this.#retryMs = RETRY_MIN_MS;
         // A batch cut short by a limit leaves a full one behind: it goes at once.
-        if (!more) this.#waitingSince = undefined;
+        this.#waitingSince = more ? clock.now() - flushMs : undefined;
       } catch (e) {
         if (this.#abort.signal.aborted) return;
         this.#d.log.warn(

@@ -145,7 +145,8 @@ export class Spool {
   }
 
   /** The stream for `target`, created (durably) when new. */
-  open(target: SpoolTarget): string {
+  open(given: SpoolTarget): string {
+    const target = spoolTarget(given);
     const key = streamKey(target);
     if (this.#streams.has(key)) return key;
     const dir = join(this.#dir, key);
@@ -367,7 +368,7 @@ export class Spool {
     const target = readJson(join(dir, 'target.json')) as SpoolTarget | undefined;
     const state = readJson(join(dir, 'state.json')) as StreamState | undefined;
     if (target === undefined || state === undefined) return;
-    const s = new SpoolStream(key, dir, target, state);
+    const s = new SpoolStream(key, dir, spoolTarget(target), state);
     for (const [c, p] of Object.entries(state.positions)) {
       const position = { ns: BigInt(p.p), n: p.n };
       s.latest.set(c, position);
@@ -401,6 +402,17 @@ export class Spool {
     this.#nextSeq = Math.max(this.#nextSeq, state.lastSeq + 1);
     this.#streams.set(key, s);
   }
+}
+
+/** Only what shipping needs, the same whether just given or read back from target.json. */
+function spoolTarget(t: SpoolTarget): SpoolTarget {
+  return {
+    group: t.group,
+    stream: t.stream,
+    createGroup: t.createGroup,
+    region: t.region ?? undefined,
+    endpoint: t.endpoint ?? undefined,
+  };
 }
 
 function segmentName(no: number): string {
