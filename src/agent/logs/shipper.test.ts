@@ -25,7 +25,7 @@ function fakeLogs(
     const call: Call = {
       target: headers['x-amz-target']?.split('.')[1] ?? '',
       batch: headers[BATCH_HEADER],
-      body: JSON.parse(String(init.body)) as Call['body'],
+      body: JSON.parse(init.body as string) as Call['body'],
     };
     calls.push(call);
     assert.match(headers.authorization ?? '', /Credential=AKID\/\d{8}\/us-east-1\/logs\/aws4_request/);
