@@ -2,7 +2,7 @@
 """Extract the machine facts of the ECS, SSM and CloudWatch Logs service models from botocore.
 
 Run by hand (``python3 scripts/gen-model.py``) after upgrading botocore; the output is committed as
-``src/protocol/model/{ecs,ssm,logs}.json`` and read by ``src/protocol/model/load-model.ts``.
+``src/ecs/model/{ecs,ssm,logs}.json`` and read by ``src/ecs/model/load-model.ts``.
 
 botocore is the authority on request shapes (see DESIGN.md), but its models are mostly documentation: we keep
 only what a validator or serializer needs, and only the operations Berth serves, so the files stay small and
@@ -49,6 +49,13 @@ SERVICES = {
             "DescribeLogGroups",
             "DescribeLogStreams",
             "PutRetentionPolicy",
+            "DeleteRetentionPolicy",
+            "TagResource",
+            "UntagResource",
+            "ListTagsForResource",
+            "TagLogGroup",
+            "UntagLogGroup",
+            "ListTagsLogGroup",
         ],
     ),
 }
@@ -184,7 +191,7 @@ def dump(model):
 
 
 def main():
-    out_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "protocol", "model")
+    out_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "ecs", "model")
     os.makedirs(out_dir, exist_ok=True)
     for service, (version, ops) in SERVICES.items():
         model = extract(service, version, ops)

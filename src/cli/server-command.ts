@@ -48,6 +48,10 @@ export function addServerOptions(command: Command): Command {
     .option(
       '--replace-disconnected-after <duration|off>',
       `replace service tasks of an instance disconnected this long; off never does, like ECS [${ENV_VARS.replaceDisconnectedAfter}, default ${DEFAULTS.replaceDisconnectedAfter}]`,
+    )
+    .option(
+      '--logs-max-size <size>',
+      `cap on stored log events; over it the oldest go first [${ENV_VARS.logsMaxSize}, default ${DEFAULTS.logsMaxSize}]`,
     );
 }
 

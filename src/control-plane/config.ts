@@ -35,6 +35,11 @@ export interface ServerOptions {
    * behaviour: never). @default "off" (env BERTH_REPLACE_DISCONNECTED_AFTER)
    */
   replaceDisconnectedAfter?: string;
+  /**
+   * Cap on the log events kept (UTF-8 message bytes + 26 per event, as DescribeLogGroups' storedBytes
+   * counts them); over it the oldest events go first. @default "1GiB" (env BERTH_LOGS_MAX_SIZE)
+   */
+  logsMaxSize?: string;
 }
 
 export interface ServerConfig {
@@ -52,6 +57,7 @@ export interface ServerConfig {
   readonly stoppedTaskRetentionMs: number;
   /** Undefined: tasks of disconnected instances are never replaced (ECS). */
   readonly replaceDisconnectedAfterMs: number | undefined;
+  readonly logsMaxBytes: number;
 }
 
 /** SSM's lifetime for the role credentials of a managed instance ("rotated every 30 minutes"). */
@@ -76,6 +82,7 @@ export const DEFAULTS = {
   publicUrl: '',
   stoppedTaskRetention: DEFAULT_STOPPED_TASK_RETENTION,
   replaceDisconnectedAfter: 'off',
+  logsMaxSize: '1GiB',
 } as const satisfies Required<ServerOptions>;
 
 export const ENV_VARS = {
@@ -90,6 +97,7 @@ export const ENV_VARS = {
   publicUrl: 'BERTH_PUBLIC_URL',
   stoppedTaskRetention: 'BERTH_STOPPED_TASK_RETENTION',
   replaceDisconnectedAfter: 'BERTH_REPLACE_DISCONNECTED_AFTER',
+  logsMaxSize: 'BERTH_LOGS_MAX_SIZE',
 } as const satisfies Record<keyof ServerOptions, string>;
 
 /** Flags win over environment variables, which win over defaults. */
@@ -127,6 +135,7 @@ export function resolveServerConfig(
     publicUrl: publicUrl(pick('publicUrl')),
     stoppedTaskRetentionMs: stoppedTaskRetention(pick('stoppedTaskRetention')),
     replaceDisconnectedAfterMs: replaceDisconnectedAfter(pick('replaceDisconnectedAfter')),
+    logsMaxBytes: logsMaxSize(pick('logsMaxSize')),
   };
 }
 
@@ -168,6 +177,38 @@ function replaceDisconnectedAfter(value: string): number | undefined {
     );
   }
   return ms;
+}
+
+/** Below a mebibyte the cap would evict a single PutLogEvents batch as soon as it landed. */
+export const MIN_LOGS_MAX_BYTES = 1024 * 1024;
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  KIB: 2 ** 10,
+  MIB: 2 ** 20,
+  GIB: 2 ** 30,
+  TIB: 2 ** 40,
+};
+
+/** `512MiB`, `2GB`, `1073741824`: decimal and binary units, case-insensitive. */
+export function parseSize(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = m ? SIZE_UNITS[(m[2] ?? '').toUpperCase()] : undefined;
+  return m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : undefined;
+}
+
+function logsMaxSize(value: string): number {
+  const bytes = parseSize(value);
+  if (bytes === undefined || bytes < MIN_LOGS_MAX_BYTES) {
+    throw new ConfigError(
+      `--logs-max-size '${value}' must be a size of at least 1MiB, like 1GiB (the default), 500MB or 20GiB.`,
+    );
+  }
+  return bytes;
 }
 
 function publicUrl(value: string): string | undefined {

@@ -8,6 +8,7 @@ import type { ClusterSnapshot } from '../scheduler/index.js';
 import type { Caller } from './auth/caller.js';
 import type { SecretBox } from './auth/secret-box.js';
 import type { ChangeSink } from './events.js';
+import type { LogStore } from './logs-store/types.js';
 import type { Store } from './store/types.js';
 
 export interface RequestContext {
@@ -19,6 +20,8 @@ export interface RequestContext {
   /** The clock; injected so tests can move time. */
   readonly now: () => Date;
   readonly runtime: Runtime;
+  /** A request header by lower-case name (first value), for the few operations with a header contract. */
+  readonly header: (name: string) => string | undefined;
 }
 
 /** Control-plane facilities beyond the store, for the few use cases that need them. */
@@ -38,6 +41,14 @@ export interface Runtime {
   readonly changes: ChangeSink;
   /** The scheduler's view of a cluster, for the applier (`snapshots/cache.ts` implements it). */
   readonly snapshots: SnapshotSource;
+  /** CloudWatch Logs data, in its own store. */
+  readonly logs: LogsRuntime;
+}
+
+export interface LogsRuntime {
+  readonly store: LogStore;
+  /** Asks for the size cap to be enforced after an append (runs after the call, in the background). */
+  appended(): void;
 }
 
 /** Where appliers get a cluster's snapshot: always read inside the transaction that commits the plan. */

@@ -11,6 +11,10 @@ import { pino, type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ecsService } from './operations/ecs/index.js';
 import { ssmService } from './operations/ssm/index.js';
+import { logsService } from './operations/logs/index.js';
+import { openSqliteLogStore } from './logs-store/sqlite.js';
+import { startLogSweeper } from './logs-store/sweeper.js';
+import type { LogStore } from './logs-store/types.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { ensureAdminCredentials, type AdminCredentialFiles } from './auth/bootstrap.js';
 import { createInstanceKeyAuthenticator } from './auth/instance-key.js';
@@ -37,6 +41,8 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly store: Store;
+  /** CloudWatch Logs data (`<data-dir>/logs.db`). */
+  readonly logs: LogStore;
   readonly admin: AdminCredentialFiles;
   readonly secretBox: SecretBox;
   /** Agent sessions: `closeInstanceSessions` for deregistration, `sessionCount` for tools. */
@@ -105,6 +111,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const changes = new ChangeBus((err) => log.error({ err }, 'change listener failed'));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const logs = openSqliteLogStore(join(config.dataDir, 'logs.db'));
+  const logSweeper = startLogSweeper({
+    store: logs,
+    maxBytes: config.logsMaxBytes,
+    log,
+    registry,
+    ...(clock && { clock }),
+  });
   const delivery = new TaskDelivery({
     store,
     log,
@@ -163,7 +177,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // Known once listening (the port may be 0); no request arrives before that.
   let publicUrl = config.publicUrl ?? '';
   const dispatch = createDispatcher({
-    services: [ecsService, ssmService],
+    services: [ecsService, ssmService, logsService],
     authenticate,
     authenticateInstance: createInstanceKeyAuthenticator(store.managedInstances, {
       now,
@@ -183,6 +197,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       pingTimeoutMs: config.sessionTimeoutMs,
       changes,
       snapshots,
+      logs: { store: logs, appended: () => void logSweeper.checkCap() },
     },
   });
   const health = async () => {
@@ -206,6 +221,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       http.listen(config.port, config.host, () => resolve());
     });
   } catch (e) {
+    await logSweeper.stop();
+    await logs.close();
     await store.close();
     throw listenError(e, `${host}:${config.port}`);
   }
@@ -222,6 +239,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     url,
     port,
     store,
+    logs,
     admin,
     secretBox: box,
     gateway,
@@ -241,6 +259,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         http.close(() => resolve());
         http.closeIdleConnections();
       });
+      await logSweeper.stop();
+      await logs.close();
       await store.close();
     },
   };

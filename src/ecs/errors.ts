@@ -113,6 +113,10 @@ export const CATALOGUE = {
   InvalidResourceType: { status: 400, retryable: false, when: 'the resource type cannot be tagged here' },
   InvalidResourceId: { status: 400, retryable: false, when: 'the tagged resource does not exist' },
   TooManyTagsError: { status: 400, retryable: false, when: 'a resource would have more tags than allowed' },
+  // CloudWatch Logs
+  ResourceAlreadyExistsException: { status: 400, retryable: false, when: 'the log group or stream exists' },
+  TooManyTagsException: { status: 400, retryable: false, when: 'a log group would have more than 50 tags' },
+  ServiceUnavailableException: { status: 500, retryable: true, when: 'an unexpected failure inside Logs' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

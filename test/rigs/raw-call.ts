@@ -28,6 +28,8 @@ export interface RawCallOptions {
   readonly credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Send no signature at all. */
   readonly unsigned?: boolean;
+  /** Extra headers (signed with the rest), e.g. `x-berth-log-batch`. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Any target (`AmazonSSM.CreateActivation`), signed with any keys, or not signed. */
@@ -49,6 +51,7 @@ export async function rawAwsCall(
       host: url.host,
       'content-type': 'application/x-amz-json-1.1',
       'x-amz-target': target,
+      ...options.headers,
     },
     body: text,
   };

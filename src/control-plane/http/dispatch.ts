@@ -79,6 +79,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         log: deps.log.child({ requestId, op: name }),
         now: deps.now,
         runtime: deps.runtime,
+        header: (name) => headerValue(req, name),
       };
       const output = await operation.handle(withoutNullMembers(input), ctx);
       deps.log.debug({ requestId, target, ms: performance.now() - started }, 'request');
