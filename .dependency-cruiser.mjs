@@ -57,7 +57,7 @@ export default {
     {
       name: 'kernel-imports-only-kernels',
       comment:
-        'A kernel (ecs acs sigv4 domain scheduler query util) never reaches up into a process or the CLI.',
+        'A kernel (ecs acs sigv4 domain scheduler query util logs) never reaches up into a process or the CLI.',
       severity: 'error',
       from: { path: KERNELS },
       to: { path: '^src/', pathNot: KERNELS },

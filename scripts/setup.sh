@@ -49,6 +49,14 @@ ensure_aws_cli() {
   apt_install awscli
 }
 
+# Tests only: `aws logs tail --follow` (test/cli/logs.test.ts) exists only in AWS CLI v2. Debian's awscli package
+# is v2 and installs /usr/bin/aws, which the test calls by path because a v1 `aws` may come first on PATH.
+ensure_aws_cli_v2() {
+  [ -x /usr/bin/aws ] && /usr/bin/aws --version 2>&1 | grep -q '^aws-cli/2' && return
+  log "installing AWS CLI v2 for the logs tests (Debian package awscli)"
+  apt_install awscli
+}
+
 # A Docker engine for the agent and its tests: Debian's docker.io, started here when nothing answers on
 # the default socket (machines without systemd, such as CI containers, have nobody else to start it).
 ensure_docker() {
@@ -134,6 +142,7 @@ ensure_curl
 ensure_build_tools
 ensure_node_modules
 ensure_aws_cli
+ensure_aws_cli_v2
 ensure_shellcheck
 if [ "${BERTH_SETUP_DOCKER:-1}" = 1 ]; then
   ensure_docker

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../rigs/harness.js';
+import { issueAccessKey } from '../../src/control-plane/auth/access-keys.js';
 import { rawAwsCall, type RawResult } from '../rigs/raw-call.js';
 
 let t: TestServer;
@@ -142,6 +143,40 @@ describe('Logs API: groups and streams', () => {
     await ok('UntagResource', { resourceArn: arn, tagKeys: ['team'] });
     assert.deepEqual((await ok('ListTagsForResource', { resourceArn: arn })).tags, { env: 'prod' });
     assert.deepEqual((await ok('ListTagsLogGroup', { logGroupName: 'tagged' })).tags, { env: 'prod' });
+  });
+});
+
+describe('Logs API: access', () => {
+  it('lets instance credentials ship logs, and nothing an administrator alone may do', async () => {
+    const credentials = await issueAccessKey(t.server.store.accessKeys, t.server.secretBox, {
+      kind: 'instance',
+      principalArn: 'arn:aws:sts::123456789012:assumed-role/berth-instance/mi-0123456789abcdef0',
+      instanceId: 'mi-0123456789abcdef0',
+      lifetimeMs: 60_000,
+      now: new Date(),
+    });
+    const asInstance = (op: string, body: unknown) =>
+      rawAwsCall(t, `Logs_20140328.${op}`, body, { service: 'logs', credentials });
+    for (const [op, body] of [
+      ['CreateLogGroup', { logGroupName: '/ecs/agent' }],
+      ['CreateLogStream', { logGroupName: '/ecs/agent', logStreamName: 'p/c/t' }],
+      ['DescribeLogStreams', { logGroupName: '/ecs/agent' }],
+      [
+        'PutLogEvents',
+        {
+          logGroupName: '/ecs/agent',
+          logStreamName: 'p/c/t',
+          logEvents: [{ timestamp: Date.now(), message: 'hi' }],
+        },
+      ],
+    ] as const) {
+      const r = await asInstance(op, body);
+      assert.equal(r.status, 200, `${op}: ${r.text}`);
+    }
+    for (const op of ['DeleteLogGroup', 'GetLogEvents', 'FilterLogEvents', 'DescribeLogGroups']) {
+      const r = await asInstance(op, { logGroupName: '/ecs/agent', logStreamName: 'p/c/t' });
+      assert.equal(r.type, 'AccessDeniedException', `${op}: ${r.text}`);
+    }
   });
 });
 

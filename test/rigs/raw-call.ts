@@ -34,7 +34,7 @@ export interface RawCallOptions {
 
 /** Any target (`AmazonSSM.CreateActivation`), signed with any keys, or not signed. */
 export async function rawAwsCall(
-  t: TestServer,
+  t: Pick<TestServer, 'url' | 'keys' | 'region'>,
   target: string,
   body: unknown,
   options: RawCallOptions = {},

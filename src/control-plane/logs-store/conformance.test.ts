@@ -114,6 +114,20 @@ function suite(name: string, open: () => LogStore): void {
       await s.close();
     });
 
+    it('deletes in chunks of at most the limit it is given', async () => {
+      const s = open();
+      await s.groups.create('g', 1, {});
+      await s.groups.setRetention('g', 1);
+      await s.streams.create('g', 'x', 1);
+      const old = Array.from({ length: 5 }, (_, i) => ({ timestamp: i, message: `m${i}` }));
+      await s.events.append('g', 'x', old, 1);
+      const counts = [];
+      for (let i = 0; i < 4; i++) counts.push(await s.expire(10 * DAY, 2));
+      assert.deepEqual(counts, [2, 2, 1, 0]);
+      assert.equal(await s.totalBytes(), 0);
+      await s.close();
+    });
+
     it('expires events past retention and evicts the oldest over the cap', async () => {
       const s = open();
       await s.groups.create('kept', 1, {});
@@ -131,11 +145,13 @@ function suite(name: string, open: () => LogStore): void {
           1,
         );
       }
-      assert.equal(await s.expire(12 * DAY + 1), 1);
+      assert.equal(await s.expire(12 * DAY + 1, 100), 1);
+      assert.equal(await s.expire(12 * DAY + 1, 100), 0);
       assert.equal((await s.groups.get('short'))?.storedBytes, 3 + 26);
       assert.equal((await s.groups.get('kept'))?.storedBytes, 2 * (3 + 26));
       // Over the cap by one event: the oldest ingested one (kept/old) goes.
-      assert.equal(await s.evictOver(2 * (3 + 26)), 1);
+      assert.equal(await s.evictOver(2 * (3 + 26), 100), 1);
+      assert.equal(await s.evictOver(2 * (3 + 26), 100), 0);
       const kept = await s.events.read('kept', 'x', {
         direction: 'forward',
         cursor: undefined,
@@ -162,7 +178,7 @@ function tempFile(): string {
 suite('sqlite', () => openSqliteLogStore(tempFile()));
 
 describe('LogStore sweeper', () => {
-  it('enforces retention on its interval, by the injected clock, and counts evictions in a metric', async () => {
+  it('enforces retention on its interval, by the injected clock, and counts expired events in a metric', async () => {
     const clock = new FakeClock(20 * DAY);
     const store = openSqliteLogStore(tempFile());
     await store.groups.create('g', 1, {});
@@ -185,6 +201,37 @@ describe('LogStore sweeper', () => {
     await sweeper.checkCap();
     assert.equal((await store.groups.get('g'))?.storedBytes, 0);
     assert.match(await registry.metrics(), /berth_logs_events_expired_total 1/);
+    await sweeper.stop();
+    await store.close();
+  });
+
+  it('enforces the size cap after an append, oldest first, and counts evicted events in a metric', async () => {
+    const store = openSqliteLogStore(tempFile());
+    await store.groups.create('g', 1, {});
+    await store.streams.create('g', 's', 1);
+    const registry = new Registry();
+    const sweeper = startLogSweeper({ store, maxBytes: 40, log: pino({ level: 'silent' }), registry });
+    await store.events.append(
+      'g',
+      's',
+      [
+        { timestamp: 1, message: 'first' },
+        { timestamp: 2, message: 'secnd' },
+      ],
+      1,
+    );
+    await sweeper.checkCap();
+    const left = await store.events.read('g', 's', {
+      direction: 'forward',
+      cursor: undefined,
+      limit: 10,
+      maxBytes: 1e6,
+    });
+    assert.deepEqual(
+      left?.map((e) => e.message),
+      ['secnd'],
+    );
+    assert.match(await registry.metrics(), /berth_logs_events_evicted_total 1/);
     await sweeper.stop();
     await store.close();
   });

@@ -24,8 +24,13 @@ interface EventRow {
   message: string;
 }
 
-/** Deleted per statement when evicting, so one sweep never holds the file for long. */
-const EVICT_CHUNK = 2000;
+interface DeletedRow {
+  seq: number;
+  stream_id: number;
+  group_id: number;
+  bytes: number;
+}
+
 const NO_END = Number.MAX_SAFE_INTEGER;
 
 export class SqliteLogEvents implements LogEventStore {
@@ -210,66 +215,44 @@ export class SqliteLogEvents implements LogEventStore {
     });
   }
 
-  expire(now: number): number {
-    let deleted = 0;
-    const groups = this.db
-      .prepare('SELECT id, retention_days FROM log_groups WHERE retention_days IS NOT NULL')
-      .all() as { id: number; retention_days: number }[];
-    for (const g of groups) {
-      const cutoff = now - g.retention_days * 86_400_000;
-      deleted += this.db.transaction(() => {
-        const perStream = this.db
-          .prepare(
-            `SELECT stream_id, count(*) AS n, sum(length(CAST(message AS BLOB)) + ${EVENT_OVERHEAD_BYTES}) AS bytes
-               FROM log_events WHERE group_id = ? AND ts < ? GROUP BY stream_id`,
-          )
-          .all(g.id, cutoff) as { stream_id: number; n: number; bytes: number }[];
-        if (perStream.length === 0) return 0;
-        this.db.prepare('DELETE FROM log_events WHERE group_id = ? AND ts < ?').run(g.id, cutoff);
-        return this.account(
-          perStream.map((s) => ({ streamId: s.stream_id, groupId: g.id, n: s.n, bytes: s.bytes })),
+  expire(now: number, limit: number): number {
+    return this.db.transaction(() => {
+      const groups = this.db
+        .prepare('SELECT id, retention_days FROM log_groups WHERE retention_days IS NOT NULL')
+        .all() as { id: number; retention_days: number }[];
+      const rows: DeletedRow[] = [];
+      for (const g of groups) {
+        if (rows.length >= limit) break;
+        rows.push(
+          ...(this.db
+            .prepare(
+              `SELECT seq, stream_id, group_id, length(CAST(message AS BLOB)) + ${EVENT_OVERHEAD_BYTES} AS bytes
+                 FROM log_events WHERE group_id = ? AND ts < ? ORDER BY ts LIMIT ?`,
+            )
+            .all(g.id, now - g.retention_days * 86_400_000, limit - rows.length) as DeletedRow[]),
         );
-      })();
-    }
-    return deleted;
+      }
+      return this.remove(rows);
+    })();
   }
 
-  evictOver(maxBytes: number): number {
-    let evicted = 0;
-    for (;;) {
-      const over = this.totalBytes() - maxBytes;
-      if (over <= 0) return evicted;
-      evicted += this.db.transaction(() => {
-        const rows = this.db
-          .prepare(
-            `SELECT seq, stream_id, group_id, length(CAST(message AS BLOB)) + ${EVENT_OVERHEAD_BYTES} AS bytes
-               FROM log_events ORDER BY seq LIMIT ${EVICT_CHUNK}`,
-          )
-          .all() as { seq: number; stream_id: number; group_id: number; bytes: number }[];
-        const perStream = new Map<number, { streamId: number; groupId: number; n: number; bytes: number }>();
-        let freed = 0;
-        let lastSeq = 0;
-        for (const r of rows) {
-          if (freed >= over) break;
-          freed += r.bytes;
-          lastSeq = r.seq;
-          const s = perStream.get(r.stream_id) ?? {
-            streamId: r.stream_id,
-            groupId: r.group_id,
-            n: 0,
-            bytes: 0,
-          };
-          s.n++;
-          s.bytes += r.bytes;
-          perStream.set(r.stream_id, s);
-        }
-        this.db.prepare('DELETE FROM log_events WHERE seq <= ?').run(lastSeq);
-        return this.account([...perStream.values()]);
-      })();
-      // Counters that disagree with the rows (nothing left to delete) must not spin forever.
-      if ((this.db.prepare('SELECT count(*) AS n FROM log_events').get() as { n: number }).n === 0)
-        return evicted;
-    }
+  evictOver(maxBytes: number, limit: number): number {
+    return this.db.transaction(() => {
+      let over = this.totalBytes() - maxBytes;
+      if (over <= 0) return 0;
+      const rows: DeletedRow[] = [];
+      for (const r of this.db
+        .prepare(
+          `SELECT seq, stream_id, group_id, length(CAST(message AS BLOB)) + ${EVENT_OVERHEAD_BYTES} AS bytes
+             FROM log_events ORDER BY seq LIMIT ?`,
+        )
+        .iterate(limit) as Iterable<DeletedRow>) {
+        if (over <= 0) break;
+        rows.push(r);
+        over -= r.bytes;
+      }
+      return this.remove(rows);
+    })();
   }
 
   totalBytes(): number {
@@ -278,23 +261,29 @@ export class SqliteLogEvents implements LogEventStore {
     ).b;
   }
 
-  /** Takes deleted events off their stream's and group's counters; returns how many were deleted. */
-  private account(
-    deleted: readonly { streamId: number; groupId: number; n: number; bytes: number }[],
-  ): number {
-    let n = 0;
-    for (const s of deleted) {
-      n += s.n;
+  /** Deletes these events and takes them off their stream's and group's counters; returns how many. */
+  private remove(rows: readonly DeletedRow[]): number {
+    if (rows.length === 0) return 0;
+    this.db
+      .prepare('DELETE FROM log_events WHERE seq IN (SELECT value FROM json_each(?))')
+      .run(JSON.stringify(rows.map((r) => r.seq)));
+    const streams = new Map<number, { groupId: number; bytes: number }>();
+    for (const r of rows) {
+      const s = streams.get(r.stream_id) ?? { groupId: r.group_id, bytes: 0 };
+      s.bytes += r.bytes;
+      streams.set(r.stream_id, s);
+    }
+    for (const [streamId, s] of streams) {
       this.db
         .prepare(
           `UPDATE log_streams SET stored_bytes = stored_bytes - ?,
              first_event_ts = (SELECT min(ts) FROM log_events WHERE stream_id = ?) WHERE id = ?`,
         )
-        .run(s.bytes, s.streamId, s.streamId);
+        .run(s.bytes, streamId, streamId);
       this.db
         .prepare('UPDATE log_groups SET stored_bytes = stored_bytes - ? WHERE id = ?')
         .run(s.bytes, s.groupId);
     }
-    return n;
+    return rows.length;
   }
 }

@@ -235,8 +235,8 @@ export function openSqliteLogStore(file: string): LogStore {
     groups: new SqliteLogGroups(db),
     streams: new SqliteLogStreams(db),
     events,
-    expire: (now) => Promise.resolve(events.expire(now)),
-    evictOver: (maxBytes) => Promise.resolve(events.evictOver(maxBytes)),
+    expire: (now, limit) => Promise.resolve(events.expire(now, limit)),
+    evictOver: (maxBytes, limit) => Promise.resolve(events.evictOver(maxBytes, limit)),
     totalBytes: () => Promise.resolve(events.totalBytes()),
     close() {
       db.close();

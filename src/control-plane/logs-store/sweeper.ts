@@ -4,6 +4,7 @@
  * (in ingestion order) are deleted until they fit, counted in `berth_logs_events_evicted_total`. The cap is
  * also checked after every append, so a burst cannot outgrow it by more than one batch.
  */
+import { setImmediate as yieldToIo } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { systemClock, type Clock, type Timer } from '../../util/clock.js';
@@ -11,6 +12,8 @@ import type { LogStore } from './types.js';
 
 /** Retention is a promise in days: a few minutes of lag is far inside AWS's own ("up to 72 hours"). */
 export const SWEEP_INTERVAL_MS = 5 * 60_000;
+/** Events deleted per transaction. */
+export const SWEEP_CHUNK = 5000;
 
 export interface LogSweeperOptions {
   readonly store: LogStore;
@@ -52,8 +55,18 @@ export function startLogSweeper(o: LogSweeperOptions): LogSweeper {
     });
     return running;
   };
+  // Chunk by chunk, letting requests run in between, so a sweep after a long downtime never stalls the API.
+  const drain = async (step: () => Promise<number>): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const n = await step();
+      total += n;
+      if (n < SWEEP_CHUNK) return total;
+      await yieldToIo();
+    }
+  };
   const cap = async () => {
-    const n = await o.store.evictOver(o.maxBytes);
+    const n = await drain(() => o.store.evictOver(o.maxBytes, SWEEP_CHUNK));
     if (n > 0) {
       evicted.inc(n);
       o.log.warn(
@@ -64,7 +77,8 @@ export function startLogSweeper(o: LogSweeperOptions): LogSweeper {
   };
   const sweep = () =>
     queue(async () => {
-      const n = await o.store.expire(clock.now());
+      const now = clock.now();
+      const n = await drain(() => o.store.expire(now, SWEEP_CHUNK));
       if (n > 0) {
         expired.inc(n);
         o.log.info({ expired: n }, 'deleted log events past their retention');

@@ -153,10 +153,16 @@ export interface LogStore {
   readonly groups: LogGroupStore;
   readonly streams: LogStreamStore;
   readonly events: LogEventStore;
-  /** Deletes events older than their group's retention (as of `now`, epoch ms); returns how many. */
-  expire(now: number): Promise<number>;
-  /** Deletes the oldest events of the whole store until the stored bytes are at most `maxBytes`. */
-  evictOver(maxBytes: number): Promise<number>;
+  /**
+   * Deletes up to `limit` events older than their group's retention (as of `now`, epoch ms), in one
+   * transaction; returns how many. Fewer than `limit`: none are left.
+   */
+  expire(now: number, limit: number): Promise<number>;
+  /**
+   * Deletes up to `limit` of the oldest events of the whole store (in ingestion order) while the stored bytes
+   * exceed `maxBytes`, in one transaction; returns how many. Fewer than `limit`: the store fits.
+   */
+  evictOver(maxBytes: number, limit: number): Promise<number>;
   totalBytes(): Promise<number>;
   close(): Promise<void>;
 }

@@ -46,11 +46,11 @@ export function checkConstraints(
           );
         }
       }
-      const required = new Set(shape.required ?? []);
+      const required = shape.required ?? [];
       for (const [name, ref] of members) {
         const v = memberValue(obj, name);
         if (v === undefined) {
-          if (required.has(name)) {
+          if (required.includes(name)) {
             const where = memberPath(path, name);
             throw new ShapeViolation('missing', where, `Missing required parameter '${where}'.`);
           }
@@ -133,8 +133,14 @@ function checkString(
   if (shape.enum !== undefined && !shape.enum.includes(value)) {
     throw invalid(path, `Invalid value${shown} for ${subject}. Valid values: ${shape.enum.join(', ')}.`);
   }
-  const length = codePointLength(value);
-  if (outside(length, shape.min, shape.max)) {
+  // A string has between ceil(units / 2) and `units` code points; count them only when that range does not
+  // settle the bounds (PutLogEvents checks 10,000 messages a call).
+  const units = value.length;
+  const settled =
+    (shape.min === undefined || Math.ceil(units / 2) >= shape.min) &&
+    (shape.max === undefined || units <= shape.max);
+  const length = settled ? units : codePointLength(value);
+  if (!settled && outside(length, shape.min, shape.max)) {
     throw invalid(
       path,
       `Invalid length for ${subject}: must be ${describeBounds(shape.min, shape.max)} characters, got ${length}.`,

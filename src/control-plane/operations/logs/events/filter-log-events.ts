@@ -3,6 +3,7 @@
  * order, through a filter pattern (`src/logs`). A call scans for at most SCAN_BUDGET_MS, so a rare term over
  * millions of events comes back in pages, some empty, each with a nextToken, as AWS's does.
  */
+import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { defineOperation } from '../../operation.js';
 import {
   FilterPatternError,
@@ -60,6 +61,8 @@ export const filterLogEvents = defineOperation<
     const started = performance.now();
     let more = true;
     while (more && events.length < limit && performance.now() - started < SCAN_BUDGET_MS) {
+      // Each chunk is read synchronously; other requests and agent sessions get their turn in between.
+      if (after !== undefined) await yieldToIo();
       const page = await ctx.runtime.logs.store.events.scan(group, {
         ...(input.logStreamNames !== undefined && { streams: input.logStreamNames }),
         ...(input.logStreamNamePrefix !== undefined && { streamPrefix: input.logStreamNamePrefix }),
