@@ -20,7 +20,7 @@ import {
   sinceParameter,
   type LogEvent,
 } from './lines.js';
-import { AWSLOGS_LABEL, awsLogsTarget } from './options.js';
+import { AWSLOGS_LABEL, awsLogsTarget, type AwsLogsTarget } from './options.js';
 import type { Spool } from './spool.js';
 
 /** A multi-line event waits this long for its next line before it is spooled as it is. */
@@ -118,12 +118,18 @@ export class LogCapture {
     const { docker, spool, clock } = this.#d;
     const container = await docker.inspect(id);
     if (container === undefined) return 'gone';
-    const options = parseOptions(container.labels[AWSLOGS_LABEL]);
-    const target = awsLogsTarget(options, {
-      id,
-      name: container.labels[CONTAINER_NAME_LABEL] ?? id,
-      taskArn: container.labels[TASK_ARN_LABEL] ?? '',
-    });
+    let target: AwsLogsTarget;
+    try {
+      target = awsLogsTarget(parseOptions(container.labels[AWSLOGS_LABEL]), {
+        id,
+        name: container.labels[CONTAINER_NAME_LABEL] ?? id,
+        taskArn: container.labels[TASK_ARN_LABEL] ?? '',
+      });
+    } catch (e) {
+      // Checked at create; a label changed since cannot be fixed by reading again.
+      this.#d.log.error({ err: e, container: id }, 'awslogs options unusable; this container is not shipped');
+      return 'gone';
+    }
     const key = spool.open(target);
     this.#d.onStream(key);
     const position = spool.position(key, id);
@@ -173,7 +179,12 @@ export class LogCapture {
 }
 
 function parseOptions(label: string | undefined): Record<string, string> {
-  const parsed: unknown = JSON.parse(label ?? '{}');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(label ?? '{}');
+  } catch {
+    return {};
+  }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
   return Object.fromEntries(
     Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'),
