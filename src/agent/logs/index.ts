@@ -9,6 +9,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { systemClock, type Clock, type Timer } from '../../util/clock.js';
 import { LogCapture } from './capture.js';
 import { LogsClient } from './client.js';
+import { AWSLOGS_LABEL } from './options.js';
 import type { LogDocker } from './docker-source.js';
 import { StreamShipper } from './shipper.js';
 import { DEFAULT_FLUSH_INTERVAL_MS as SPOOL_FLUSH_MS, Spool } from './spool.js';
@@ -17,6 +18,9 @@ import type { DockerEndpoint } from '../option-values.js';
 import { dockerLogSource } from './docker-source.js';
 
 export type { LogDocker } from './docker-source.js';
+
+/** How often spool folders of removed containers are looked for (containers go 3 h after they stop). */
+export const SWEEP_INTERVAL_MS = 3_600_000;
 
 export interface LogShippingOptions {
   readonly dataDir: string;
@@ -105,12 +109,28 @@ export function startLogShipping(o: LogShippingOptions): LogShipping {
   const flushTimer: Timer = clock.setInterval(() => spool.flush(), SPOOL_FLUSH_MS);
   const capture = new LogCapture({ docker: o.docker, spool, clock, log, onStream: ship });
   const started = capture.start();
+  // Streams of containers that are gone, once shipped, leave nothing behind but the next batch number.
+  const sweep = async (): Promise<void> => {
+    const existing = new Set(await o.docker.list(AWSLOGS_LABEL));
+    for (const key of spool.keys()) {
+      const shipper = shippers.get(key);
+      if (spool.removeIfFinished(key, existing)) {
+        shippers.delete(key);
+        await shipper?.stop();
+      }
+    }
+  };
+  const sweepTimer: Timer = clock.setInterval(
+    () => void sweep().catch((e: unknown) => log.warn({ err: e }, 'could not sweep finished log streams')),
+    SWEEP_INTERVAL_MS,
+  );
   log.info({ spoolBytes: o.spoolBytes, spooledBytes: spool.usedBytes }, 'awslogs capture started');
   return {
     async stop() {
       await started;
       await capture.stop();
       clock.clearInterval(flushTimer);
+      clock.clearInterval(sweepTimer);
       spool.flush();
       await Promise.all([...shippers.values()].map((s) => s.stop()));
     },

@@ -124,4 +124,26 @@ describe('Spool', () => {
     reopened.flush();
     assert.deepEqual(messages(reopened, key), ['000000', '000001', '000002']);
   });
+
+  it('removes a finished stream of removed containers, and never reuses a batch number', () => {
+    const dir = freshDir();
+    const spool = new Spool({ dir, limitBytes: MIN_SPOOL_BYTES });
+    const key = spool.open(target);
+    spool.append(key, records(0, 2));
+    spool.flush();
+    assert.equal(spool.removeIfFinished(key, new Set()), false, 'not while lines wait');
+    const seq = spool.begin(key, spool.read(key, 10).at(-1)!.end, 0);
+    spool.ack(key);
+    assert.equal(spool.removeIfFinished(key, new Set(['c1'])), false, 'not while its container exists');
+    assert.equal(spool.removeIfFinished(key, new Set()), true);
+    assert.deepEqual(readdirSync(dir), ['next-batch.json']);
+
+    const later = new Spool({ dir, limitBytes: MIN_SPOOL_BYTES });
+    const again = later.open(target);
+    assert.equal(again, key, 'the same stream, opened anew');
+    assert.equal(later.position(again, 'c1'), undefined);
+    later.append(again, records(2, 1));
+    later.flush();
+    assert.ok(later.begin(again, later.read(again, 10).at(-1)!.end, 0) > seq);
+  });
 });

@@ -17,7 +17,7 @@
  * their unsent events are counted in the stream's `dropped`, which the shipper reports as an event.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync, truncateSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AwsLogsTarget } from './options.js';
 import {
@@ -101,6 +101,8 @@ class SpoolStream {
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 200;
 const FLUSH_AT_BYTES = 1024 * 1024;
+/** The next batch number, kept when a stream folder is removed. */
+const SEQ_FLOOR_FILE = 'next-batch.json';
 const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 export const MIN_SPOOL_BYTES = 4 * 1024 * 1024;
 
@@ -129,7 +131,9 @@ export class Spool {
     this.#limit = Math.max(options.limitBytes, MIN_SPOOL_BYTES);
     this.#segmentBytes = Math.min(8 * 1024 * 1024, Math.max(64 * 1024, Math.floor(this.#limit / 16)));
     ensureDirSync(this.#dir);
-    for (const key of readdirSync(this.#dir)) this.#load(key);
+    const floor = readJson(join(this.#dir, SEQ_FLOOR_FILE)) as { next?: number } | undefined;
+    this.#nextSeq = floor?.next ?? 0;
+    for (const key of readdirSync(this.#dir)) if (key !== SEQ_FLOOR_FILE) this.#load(key);
   }
 
   get usedBytes(): number {
@@ -208,6 +212,28 @@ export class Spool {
       flushed.push(s.key);
     }
     if (flushed.length > 0) this.#options.onFlushed?.(flushed);
+  }
+
+  /**
+   * Removes a stream that has nothing left to send and whose containers are all gone (their positions are no
+   * longer needed). Batch numbers are host-wide; the next one is kept first, so a stream of the same name
+   * later never reuses a number the control plane has seen.
+   */
+  removeIfFinished(key: string, existing: ReadonlySet<string>): boolean {
+    const s = this.#get(key);
+    const containers = [...s.latest.keys()];
+    const finished =
+      s.segments.length === 0 &&
+      s.buffered === 0 &&
+      s.state.inflight === undefined &&
+      s.state.dropped === 0 &&
+      containers.length > 0 &&
+      containers.every((c) => !existing.has(c));
+    if (!finished) return false;
+    writeJsonDurably(this.#dir, SEQ_FLOOR_FILE, { next: this.#nextSeq });
+    rmSync(s.dir, { recursive: true, force: true });
+    this.#streams.delete(key);
+    return true;
   }
 
   /** Events lost to a full spool and not yet reported by a shipped batch. */
