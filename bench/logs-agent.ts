@@ -1,5 +1,5 @@
 /**
- * The awslogs driver's cost on a host: `npx tsx bench/logs-agent.ts`.
+ * The awslogs driver's cost on a host: `npx tsx bench/logs-agent.ts`, and the last figure of `bench/logs.ts`.
  *
  * Starts the control plane and the real `berth agent` (a child process, registered with an activation, on this
  * host's Docker: test/rigs/tasks-e2e-rig.ts), runs a task whose container writes about 1,000 lines a second
@@ -12,13 +12,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { HTTPD_IMAGE } from '../test/rigs/images.js';
 import { TasksRig } from '../test/rigs/tasks-e2e-rig.js';
 import { waitFor } from '../test/rigs/wait-for.js';
-import { cpuSecondsOf } from './child-server.js';
+import { cpuSecondsOf, table } from './child-server.js';
 
-const GOAL_CPU_PERCENT = 5;
+export const GOAL_AGENT_CPU_PERCENT = 5;
 const TARGET_LINES_PER_S = 1_000;
 const WARM_UP_MS = 10_000;
 const GROUP = '/berth/bench';
@@ -27,8 +28,14 @@ const WRITER =
   'i=0; trap "exit 0" TERM; pad=$(printf "%080d" 0); ' +
   'while :; do j=0; while [ $j -lt 100 ]; do j=$((j+1)); echo "$((i+=1)) $pad"; done; sleep 0.1; done';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string' } } });
-const seconds = Number(values.seconds ?? process.env.BENCH_SECONDS ?? '30');
+export interface AgentShipping {
+  readonly seconds: number;
+  readonly linesPerS: number;
+  /** The agent's CPU over the window, in % of one core. */
+  readonly cpuPercent: number;
+  /** The same, scaled to 1,000 lines/s. */
+  readonly cpuPercentAtTarget: number;
+}
 
 async function storedCount(rig: TasksRig, stream: string): Promise<number> {
   // The writer numbers its lines: the newest stored one says how many are stored.
@@ -45,7 +52,8 @@ async function storedCount(rig: TasksRig, stream: string): Promise<number> {
   return Number(out.events[0]?.message.split(' ')[0] ?? '0');
 }
 
-async function main(): Promise<void> {
+/** Runs the task, measures over `seconds`, and cleans up after itself. */
+export async function measureAgentShipping(seconds: number): Promise<AgentShipping> {
   HTTPD_IMAGE.build();
   const rig = await TasksRig.start({ cluster: `bench-logs-${randomBytes(3).toString('hex')}` });
   try {
@@ -85,20 +93,39 @@ async function main(): Promise<void> {
 
     const rate = (stored1 - stored0) / elapsed;
     const percent = ((cpu1 - cpu0) / elapsed) * 100;
-    // CPU scales with lines: the figure at the goal's rate, from the rate measured.
-    const atTarget = rate > 0 ? (percent * TARGET_LINES_PER_S) / rate : NaN;
-    console.log(`awslogs shipping, ${elapsed.toFixed(0)} s window, ~100-byte lines`);
-    console.log(`  lines shipped          ${rate.toFixed(0)} lines/s`);
-    console.log(`  agent CPU              ${percent.toFixed(2)}% of a core`);
-    console.log(
-      `  agent CPU at 1,000/s   ${atTarget.toFixed(2)}% of a core   (goal <= ${GOAL_CPU_PERCENT}%: ${
-        atTarget <= GOAL_CPU_PERCENT ? 'met' : 'NOT met'
-      })`,
-    );
     await rig.cli.ecs('stop-task', '--task', taskArn);
+    return {
+      seconds: elapsed,
+      linesPerS: rate,
+      cpuPercent: percent,
+      // CPU scales with lines: the figure at the goal's rate, from the rate measured.
+      cpuPercentAtTarget: rate > 0 ? (percent * TARGET_LINES_PER_S) / rate : NaN,
+    };
   } finally {
     await rig.cleanup();
   }
 }
 
-await main();
+/** The figure's rows, for a table beside the control plane's (bench/logs.ts). */
+export function agentShippingRows(a: AgentShipping): string[][] {
+  return [
+    [
+      'agent CPU shipping awslogs',
+      `${a.cpuPercentAtTarget.toFixed(2)}% of a core at 1,000 lines/s`,
+      `<= ${GOAL_AGENT_CPU_PERCENT}%`,
+      a.cpuPercentAtTarget <= GOAL_AGENT_CPU_PERCENT ? 'met' : 'MISSED',
+    ],
+    [
+      '  measured',
+      `${a.cpuPercent.toFixed(2)}% at ${a.linesPerS.toFixed(0)} lines/s over ${a.seconds.toFixed(0)} s`,
+      '',
+      '',
+    ],
+  ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { seconds: { type: 'string' } } });
+  const figures = await measureAgentShipping(Number(values.seconds ?? process.env.BENCH_SECONDS ?? '30'));
+  console.log(table([['measure', 'result', 'goal', ''], ...agentShippingRows(figures)]));
+}
