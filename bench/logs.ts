@@ -9,6 +9,8 @@
  * 3. runs a FilterLogEvents term query over all N events, following nextToken to the end (one event in
  *    10,000 matches).
  * The request bodies are built before the clock starts, so the client's JSON work is not counted.
+ * 4. then, with Docker and the local registry, the agent's CPU while it ships 1,000 awslogs lines/s
+ *    (bench/logs-agent.ts; BENCH_AGENT_SECONDS, default 30; goal: <= 5% of a core).
  *
  * Options: --events N (BENCH_EVENTS, default 1000000), --concurrency C (BENCH_CONCURRENCY, default 4),
  * --server src|dist (BENCH_SERVER, default src).
@@ -19,6 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { rawAwsCall } from '../test/rigs/raw-call.js';
 import { cpuSecondsOf, percentile, readAdminKeys, startServer, table } from './child-server.js';
+import { agentShippingRows, measureAgentShipping } from './logs-agent.js';
 
 const REGION = 'us-east-1';
 const MESSAGE_BYTES = 100;
@@ -169,6 +172,9 @@ async function main(): Promise<void> {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  // The host side, once the server above is gone: a real agent on Docker shipping awslogs (bench/logs-agent.ts).
+  const agent = await measureAgentShipping(Number(process.env.BENCH_AGENT_SECONDS ?? 30));
+  console.log(table([['measure', 'result', 'goal', ''], ...agentShippingRows(agent)]));
 }
 
 await main();

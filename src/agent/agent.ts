@@ -56,6 +56,7 @@ import { stopTaskEngine } from './engine/agent-engine.js';
 import { createEcsSubmitter } from './tasks/submit-state-change.js';
 import { startTaskRuntime, type TaskEngineFactory, type TaskRuntime } from './tasks/task-runtime.js';
 import { readAgentHash, readDockerVersion } from './version-info.js';
+import type { LogShipping, LogShippingFactory } from './logs/index.js';
 
 export const AGENT_STATES = [
   'STARTING',
@@ -97,6 +98,8 @@ export interface AgentDeps {
    * payloads stay unacknowledged and the control plane keeps them for an agent that can.
    */
   readonly taskEngine?: TaskEngineFactory;
+  /** Starts the awslogs capture and shipping (with the task engine); without one, awslogs lines stay local. */
+  readonly logShipping?: LogShippingFactory;
 }
 
 /** Thrown inside the start-up when stop() interrupts it. */
@@ -123,6 +126,7 @@ export class Agent extends EventEmitter<{ state: [state: AgentState, previous: A
   #session: AgentSession | undefined;
   #tasks: TaskRuntime | undefined;
   #submitter: { destroy(): void } | undefined;
+  #logs: LogShipping | undefined;
   #containerInstanceArn: string | undefined;
   /** The session was told the instance is deregistered; credential refusals are expected from then on. */
   #inactive = false;
@@ -385,6 +389,13 @@ export class Agent extends EventEmitter<{ state: [state: AgentState, previous: A
       manifestSeqNum: await readManifestSeqNum(this.#c.dataDir, arn),
       persistManifestSeqNum: (seq) => writeManifestSeqNum(this.#c.dataDir, arn, seq),
     });
+    this.#logs = this.#deps.logShipping?.({
+      sender: identity.instanceId,
+      region: identity.region,
+      endpoint: this.#c.endpoint,
+      credentials: creds.provider,
+      log: this.#log,
+    });
   }
 
   #onUnretriable(error: SessionError, retryInMs: number): void {
@@ -455,6 +466,7 @@ export class Agent extends EventEmitter<{ state: [state: AgentState, previous: A
     this.#renewal?.stop();
     await this.#session?.stop();
     await this.#tasks?.stop();
+    await this.#logs?.stop();
     // Ends the engine's loops; its containers keep running for the next start to find.
     await stopTaskEngine(this.#tasks?.engine);
     this.#submitter?.destroy();

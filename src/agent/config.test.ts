@@ -182,4 +182,16 @@ void describe('agent options', () => {
     assert.equal(arn.clusterName, 'edge');
     assert.equal(c({ activationId: ACTIVATION_ID.toUpperCase() }).activationId, ACTIVATION_ID.toUpperCase());
   });
+
+  void it('reads the awslogs spool size in binary units, 256 MiB by default, at least 4 MiB', () => {
+    assert.equal(resolveWith(ENDPOINT).logsSpoolBytes, 256 * 1024 * 1024);
+    assert.equal(resolveWith({ ...ENDPOINT, logsSpoolSize: '1GiB' }).logsSpoolBytes, 1024 ** 3);
+    assert.equal(resolveWith(ENDPOINT, { BERTH_LOGS_SPOOL_SIZE: '64m' }).logsSpoolBytes, 64 * 1024 ** 2);
+    refused(
+      { ...ENDPOINT, logsSpoolSize: '1m' },
+      {},
+      /--logs-spool-size "1m" must be a size of at least 4MiB/,
+    );
+    refused({ ...ENDPOINT, logsSpoolSize: 'lots' }, {}, /must be a size/);
+  });
 });

@@ -21,6 +21,7 @@ import {
   optionalText,
   portList,
   reservedMemory,
+  spoolSize,
   text,
   invalid,
   type DockerEndpoint,
@@ -82,6 +83,8 @@ export interface AgentConfig {
   readonly imageCleanup: ImageCleanupConfig | undefined;
   /** Private registry credentials by registry host; never logged. */
   readonly registryAuth: RegistryAuthTable;
+  /** The awslogs spool's bound, in bytes. */
+  readonly logsSpoolBytes: number;
 }
 
 export interface ResolveOptions {
@@ -153,6 +156,7 @@ export function resolveAgentConfig(
       need('imageMinimumAge'),
     ),
     registryAuth: dockerAuthOption(pick('dockerAuth')),
+    logsSpoolBytes: spoolSize(need('logsSpoolSize')),
   };
 }
 

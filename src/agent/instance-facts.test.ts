@@ -93,4 +93,22 @@ void describe('instance facts', () => {
     assert.ok(required.length >= 8);
     for (const { name } of required) assert.ok(offered.has(name), `${name} is offered`);
   });
+
+  void it('covers awslogs, with an execution role too', () => {
+    const required = computeRequiresAttributes({
+      family: 'logs',
+      executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+      containerDefinitions: [
+        {
+          name: 'a',
+          image: 'busybox',
+          memory: 64,
+          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g' } },
+        },
+      ],
+    });
+    assert.ok(required.some((a) => a.name === 'ecs.capability.execution-role-awslogs'));
+    const offered = new Set(CAPABILITY_ATTRIBUTES);
+    for (const { name } of required) assert.ok(offered.has(name), `${name} is offered`);
+  });
 });

@@ -83,13 +83,17 @@ export const DOCKER_API_VERSIONS: readonly string[] = Array.from(
   (_, i) => `1.${17 + i}`,
 );
 
-/** The logging drivers Berth runs containers with: those every Docker engine ships without plugins. */
-export const LOGGING_DRIVERS = ['json-file', 'syslog', 'journald', 'none'] as const;
+/**
+ * The logging drivers Berth runs containers with: those every Docker engine ships without plugins, and
+ * awslogs, which the agent runs itself (agent/logs/).
+ */
+export const LOGGING_DRIVERS = ['json-file', 'syslog', 'journald', 'none', 'awslogs'] as const;
 
 /**
  * The capabilities Berth's agent honours, named exactly as task definitions require them
  * (`src/domain/task-definition/requires-attributes.ts`), so placement finds this host for such tasks.
- * Only what the engine will really do is listed: no task IAM roles, awslogs, ECR or secrets yet.
+ * Only what the engine will really do is listed: no task IAM roles, ECR or secrets yet. awslogs ships with
+ * the instance's own credentials until execution roles come, so a task naming one still places.
  */
 export const CAPABILITY_ATTRIBUTES: readonly string[] = [
   ...DOCKER_API_VERSIONS.map((v) => `${LEGACY}docker-remote-api.${v}`),
@@ -99,6 +103,7 @@ export const CAPABILITY_ATTRIBUTES: readonly string[] = [
   `${CAP}container-ordering`,
   `${CAP}docker-plugin.local`,
   `${CAP}container-restart-policy`,
+  `${CAP}execution-role-awslogs`,
 ];
 
 /**

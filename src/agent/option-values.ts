@@ -260,3 +260,31 @@ export function logLevelOption(picked: Picked): LogLevel {
   }
   return level as LogLevel;
 }
+
+/** The smallest spool: room for a batch in flight (1 MiB) and the lines that arrive meanwhile. */
+export const MIN_LOGS_SPOOL_BYTES = 4 * 1024 * 1024;
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** `256MiB`, `1g`, `512m`, or bytes; units are binary (Docker's `max-size` reads them the same way). */
+export function spoolSize(picked: Picked): number {
+  const v = picked.value;
+  const m = typeof v === 'number' ? ['', String(v), ''] : /^\s*(\d+)\s*([a-zA-Z]*)\s*$/.exec(String(v));
+  const unit = SIZE_UNITS[(m?.[2] ?? 'x').toLowerCase()];
+  const bytes = unit === undefined ? NaN : Number(m?.[1]) * unit;
+  if (!Number.isSafeInteger(bytes) || bytes < MIN_LOGS_SPOOL_BYTES) {
+    throw invalid('logsSpoolSize', picked, 'must be a size of at least 4MiB, like 256MiB or 1GiB');
+  }
+  return bytes;
+}

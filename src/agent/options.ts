@@ -48,6 +48,8 @@ export interface AgentOptions {
   imageMinimumAge?: string;
   /** JSON file of private registry credentials (ECS_ENGINE_AUTH_DATA's format). (env BERTH_DOCKER_AUTH) */
   dockerAuth?: string;
+  /** Disk for awslogs lines waiting to be shipped (one spool per host). @default "256MiB" (env BERTH_LOGS_SPOOL_SIZE) */
+  logsSpoolSize?: string;
 }
 
 export type OptionName = keyof AgentOptions;
@@ -74,6 +76,7 @@ export const FLAGS = {
   imageCleanupInterval: '--image-cleanup-interval',
   imageMinimumAge: '--image-minimum-age',
   dockerAuth: '--docker-auth',
+  logsSpoolSize: '--logs-spool-size',
 } as const satisfies Record<OptionName, string>;
 
 export const ENV_VARS = {
@@ -99,6 +102,7 @@ export const ENV_VARS = {
   imageCleanupInterval: 'BERTH_IMAGE_CLEANUP_INTERVAL',
   imageMinimumAge: 'BERTH_IMAGE_MINIMUM_AGE',
   dockerAuth: 'BERTH_DOCKER_AUTH',
+  logsSpoolSize: 'BERTH_LOGS_SPOOL_SIZE',
 } as const satisfies Record<OptionName, string>;
 
 /** The reserved TCP ports of the ECS agent: SSH, Docker's API (plain and TLS), its introspection and TMDS. */
@@ -127,6 +131,7 @@ export const DEFAULTS = {
   imageCleanup: 'off',
   imageCleanupInterval: '30m',
   imageMinimumAge: '1h',
+  logsSpoolSize: '256MiB',
 } as const satisfies Partial<Record<OptionName, string>>;
 
 /** ECS's cap on reserved ports of an instance (PortMapping.hostPort), per protocol; the control plane checks it too. */

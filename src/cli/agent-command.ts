@@ -10,6 +10,7 @@ import {
 } from '../agent/config.js';
 import { EXIT_CODES } from '../agent/startup-errors.js';
 import { dockerTaskEngine } from '../agent/engine/agent-engine.js';
+import { awslogsShipping } from '../agent/logs/index.js';
 
 export function registerAgentCommand(program: Command): void {
   program
@@ -80,6 +81,10 @@ export function registerAgentCommand(program: Command): void {
       `keep images used more recently [${ENV_VARS.imageMinimumAge}, default ${DEFAULTS.imageMinimumAge}]`,
     )
     .option('--docker-auth <file>', `JSON file of private registry credentials [${ENV_VARS.dockerAuth}]`)
+    .option(
+      '--logs-spool-size <size>',
+      `disk for awslogs lines waiting to be shipped [${ENV_VARS.logsSpoolSize}, default ${DEFAULTS.logsSpoolSize}]`,
+    )
     .action(async (flags: AgentOptions) => {
       let config;
       try {
@@ -94,7 +99,10 @@ export function registerAgentCommand(program: Command): void {
       // The AWS SDK warns on every start that its releases from 2027 on will need Node 22. Berth supports
       // Node 20 with the SDK version its lockfile pins, so the warning only misleads the person reading the log.
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-      const agent = new Agent(config, { taskEngine: dockerTaskEngine(config) });
+      const agent = new Agent(config, {
+        taskEngine: dockerTaskEngine(config),
+        logShipping: awslogsShipping(config),
+      });
       const stop = (signal: string) => {
         process.stderr.write(`berth agent: ${signal}, stopping\n`);
         void agent.stop();

@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { Agent } from '../agent/agent.js';
 import { resolveAgentConfig } from '../agent/config.js';
 import { dockerTaskEngine } from '../agent/engine/agent-engine.js';
+import { awslogsShipping } from '../agent/logs/index.js';
 import { IDENTITY_FILE } from '../agent/identity/identity.js';
 import { readAdminKeys } from '../control-plane/auth/bootstrap.js';
 import { ConfigError, resolveServerConfig, type ServerOptions } from '../control-plane/config.js';
@@ -70,7 +71,10 @@ export function registerUpCommand(program: Command): void {
       {},
       { defaultConfigFile: join(agentDir, 'agent.json') },
     );
-    const agent = new Agent(agentConfig, { taskEngine: dockerTaskEngine(agentConfig) });
+    const agent = new Agent(agentConfig, {
+      taskEngine: dockerTaskEngine(agentConfig),
+      logShipping: awslogsShipping(agentConfig),
+    });
     agent.start();
     const { credentialsFile, configFile } = server.admin;
     process.stderr.write(

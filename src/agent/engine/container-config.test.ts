@@ -315,6 +315,12 @@ void describe('container create body', () => {
       /volume nope, which the task does not define/,
     ],
     ['bad port range', { portMappings: [{ containerPortRange: '9-3' }] }, {}, /containerPortRange "9-3"/],
+    [
+      'awslogs without a group',
+      { dockerConfig: { hostConfig: JSON.stringify({ LogConfig: { Type: 'awslogs', Config: {} } }) } },
+      {},
+      /container app: the awslogs log driver needs the option awslogs-group/,
+    ],
   ];
   for (const [name, container, extra, message] of problems) {
     void it(`refuses: ${name}`, () =>
@@ -323,6 +329,18 @@ void describe('container create body', () => {
         (e: unknown) => e instanceof ConfigProblem && message.test(e.message),
       ));
   }
+
+  void it('runs awslogs as a bounded json-file log, its options on a label for the agent to ship', () => {
+    const options = { 'awslogs-group': '/ecs/web', 'awslogs-stream-prefix': 'web', mode: 'non-blocking' };
+    const b = body({
+      dockerConfig: { hostConfig: JSON.stringify({ LogConfig: { Type: 'awslogs', Config: options } }) },
+    });
+    assert.deepEqual(b.HostConfig?.LogConfig, {
+      Type: 'json-file',
+      Config: { 'max-size': '10m', 'max-file': '5', mode: 'non-blocking' },
+    });
+    assert.deepEqual(JSON.parse(b.Labels?.['berth.awslogs'] ?? ''), options);
+  });
 
   void it('names containers as the ECS agent does', () => {
     const t = task({});

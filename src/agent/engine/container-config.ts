@@ -14,6 +14,7 @@
  */
 import type { AcsContainer, AcsTask, AcsVolume } from '../../acs/payload.js';
 import type { ContainerCreateBody } from './docker/docker-client.js';
+import { AWSLOGS_LABEL, AwsLogsOptionError, LOG_DRIVER, localLogConfig } from '../logs/options.js';
 import {
   FragmentError,
   mergeEnv,
@@ -162,7 +163,22 @@ export function buildCreateBody(
   if (ports.length > 0 && networkMode === 'bridge') {
     body.ExposedPorts = Object.fromEntries(ports.map((p) => [p.key, {}]));
   }
+  routeAwsLogs(container, body);
   return body;
+}
+
+/** awslogs runs as json-file, shipped by the agent itself (agent/logs/), its options kept on a label. */
+function routeAwsLogs(container: AcsContainer, body: ContainerCreateBody): void {
+  const log = body.HostConfig?.LogConfig;
+  if (body.HostConfig === undefined || log?.Type !== LOG_DRIVER) return;
+  const options = stringMap(log.Config) ?? {};
+  try {
+    body.HostConfig.LogConfig = localLogConfig(options);
+  } catch (e) {
+    if (e instanceof AwsLogsOptionError) throw new ConfigProblem(`container ${container.name}: ${e.message}`);
+    throw e;
+  }
+  body.Labels = { ...body.Labels, [AWSLOGS_LABEL]: JSON.stringify(options) };
 }
 
 interface PortSpec {
