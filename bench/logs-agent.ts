@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { HTTPD_IMAGE } from '../test/rigs/images.js';
 import { TasksRig } from '../test/rigs/tasks-e2e-rig.js';
-import { waitFor } from '../test/rigs/wait-for.js';
+import { waitFor } from '../src/util/testing/wait-for.js';
 import { cpuSecondsOf, table } from './child-server.js';
 
 export const GOAL_AGENT_CPU_PERCENT = 5;

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { freePort, readAdminKeys, type AdminKeys } from '../rigs/harness.js';
 import { rawAwsCall } from '../rigs/raw-call.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const REGION = 'eu-west-3';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { cliEnv, startTestServer, type TestServer } from '../rigs/harness.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 /** Where scripts/setup.sh installs AWS CLI v2 (Debian's awscli); v1 may come first on PATH. */
 const AWS_CLI_V2 = process.env.BERTH_AWS_CLI_V2 ?? '/usr/bin/aws';

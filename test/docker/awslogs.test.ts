@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { HTTPD_IMAGE } from '../rigs/images.js';
 import { TasksRig } from '../rigs/tasks-e2e-rig.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const RUN = randomBytes(4).toString('hex');
 const CLUSTER = `e2e-awslogs-${RUN}`;

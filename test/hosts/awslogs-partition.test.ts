@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { busyboxImage } from '../rigs/images.js';
 import { PartitionRig, sleepUntil } from '../rigs/partition-rig.js';
-import { waitFor } from '../rigs/wait-for.js';
+import { waitFor } from '../../src/util/testing/wait-for.js';
 
 const PREFIX = 'logspart';
 const CLUSTER = 'awslogs-partition';
