@@ -2,21 +2,20 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { InstanceRecord } from '../../../domain/instance-record.js';
 import { decodeInstance, encodeDoc } from '../codec.js';
 import type { ContainerInstanceFilter, ContainerInstanceStore, Page, PageRequest } from '../types.js';
-import { toPage } from './paging.js';
+import { DocTable } from './doc-table.js';
 import type { Database } from './schema.js';
 
 type InstanceQuery = SelectQueryBuilder<Database, 'container_instances', object>;
 
 export class SqliteContainerInstanceStore implements ContainerInstanceStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly docs: DocTable<'container_instances', InstanceRecord>;
 
-  async get(arn: string): Promise<InstanceRecord | undefined> {
-    const row = await this.db
-      .selectFrom('container_instances')
-      .select('doc')
-      .where('arn', '=', arn)
-      .executeTakeFirst();
-    return row ? decodeInstance(row.doc) : undefined;
+  constructor(private readonly db: Kysely<Database>) {
+    this.docs = new DocTable(db, 'container_instances', decodeInstance);
+  }
+
+  get(arn: string): Promise<InstanceRecord | undefined> {
+    return this.docs.get(arn);
   }
 
   async findByEc2InstanceId(clusterArn: string, ec2InstanceId: string): Promise<InstanceRecord | undefined> {
@@ -30,7 +29,7 @@ export class SqliteContainerInstanceStore implements ContainerInstanceStore {
     return row ? decodeInstance(row.doc) : undefined;
   }
 
-  async put(clusterArn: string, instance: InstanceRecord): Promise<void> {
+  put(clusterArn: string, instance: InstanceRecord): Promise<void> {
     const row = {
       arn: instance.containerInstanceArn,
       cluster_arn: clusterArn,
@@ -38,37 +37,16 @@ export class SqliteContainerInstanceStore implements ContainerInstanceStore {
       ec2_instance_id: instance.ec2InstanceId ?? null,
       doc: encodeDoc(instance),
     };
-    await this.db
-      .insertInto('container_instances')
-      .values(row)
-      .onConflict((oc) =>
-        oc
-          .column('arn')
-          .doUpdateSet({ status: row.status, ec2_instance_id: row.ec2_instance_id, doc: row.doc }),
-      )
-      .execute();
+    // An instance is filed under the cluster it registered with; a later put never moves it.
+    return this.docs.put(row, ['cluster_arn']);
   }
 
-  async list(filter: ContainerInstanceFilter, page: PageRequest): Promise<Page<InstanceRecord>> {
-    let q = this.filtered(filter).select(['arn', 'doc']);
-    if (page.after !== undefined) q = q.where('arn', '>', page.after);
-    const rows = await q
-      .orderBy('arn')
-      .limit(page.limit + 1)
-      .execute();
-    return toPage(
-      rows,
-      page,
-      (r) => r.arn,
-      (r) => decodeInstance(r.doc),
-    );
+  list(filter: ContainerInstanceFilter, page: PageRequest): Promise<Page<InstanceRecord>> {
+    return this.docs.list(this.filtered(filter), page);
   }
 
-  async count(filter: ContainerInstanceFilter): Promise<number> {
-    const row = await this.filtered(filter)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+  count(filter: ContainerInstanceFilter): Promise<number> {
+    return this.docs.count(this.filtered(filter));
   }
 
   private filtered(filter: ContainerInstanceFilter): InstanceQuery {

@@ -2,21 +2,24 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { ServiceRecord } from '../../../domain/service-record.js';
 import { decodeService, encodeDoc } from '../codec.js';
 import type { Page, PageRequest, ServiceFilter, ServiceStore } from '../types.js';
-import { toPage } from './paging.js';
+import { DocTable } from './doc-table.js';
 import type { Database } from './schema.js';
 
 type ServiceQuery = SelectQueryBuilder<Database, 'services', object>;
 
 export class SqliteServiceStore implements ServiceStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly docs: DocTable<'services', ServiceRecord>;
 
-  async get(arn: string): Promise<ServiceRecord | undefined> {
-    const row = await this.db.selectFrom('services').select('doc').where('arn', '=', arn).executeTakeFirst();
-    return row ? decodeService(row.doc) : undefined;
+  constructor(private readonly db: Kysely<Database>) {
+    this.docs = new DocTable(db, 'services', decodeService);
   }
 
-  async put(service: ServiceRecord): Promise<void> {
-    const row = {
+  get(arn: string): Promise<ServiceRecord | undefined> {
+    return this.docs.get(arn);
+  }
+
+  put(service: ServiceRecord): Promise<void> {
+    return this.docs.put({
       arn: service.serviceArn,
       cluster_arn: service.clusterArn,
       name: service.serviceName,
@@ -24,35 +27,15 @@ export class SqliteServiceStore implements ServiceStore {
       scheduling_strategy: service.schedulingStrategy,
       launch_type: service.launchType ?? null,
       doc: encodeDoc(service),
-    };
-    const { arn: _arn, ...update } = row;
-    await this.db
-      .insertInto('services')
-      .values(row)
-      .onConflict((oc) => oc.column('arn').doUpdateSet(update))
-      .execute();
+    });
   }
 
-  async list(filter: ServiceFilter, page: PageRequest): Promise<Page<ServiceRecord>> {
-    let q = this.filtered(filter).select(['arn', 'doc']);
-    if (page.after !== undefined) q = q.where('arn', '>', page.after);
-    const rows = await q
-      .orderBy('arn')
-      .limit(page.limit + 1)
-      .execute();
-    return toPage(
-      rows,
-      page,
-      (r) => r.arn,
-      (r) => decodeService(r.doc),
-    );
+  list(filter: ServiceFilter, page: PageRequest): Promise<Page<ServiceRecord>> {
+    return this.docs.list(this.filtered(filter), page);
   }
 
-  async count(filter: ServiceFilter): Promise<number> {
-    const row = await this.filtered(filter)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+  count(filter: ServiceFilter): Promise<number> {
+    return this.docs.count(this.filtered(filter));
   }
 
   private filtered(f: ServiceFilter): ServiceQuery {

@@ -2,7 +2,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { taskFamily, type TaskRecord } from '../../../domain/task-record.js';
 import { decodeTask, encodeDoc } from '../codec.js';
 import type { Page, PageRequest, TaskFilter, TaskStore } from '../types.js';
-import { toPage } from './paging.js';
+import { DocTable } from './doc-table.js';
 import type { Database } from './schema.js';
 
 type TaskQuery = SelectQueryBuilder<Database, 'tasks', object>;
@@ -10,15 +10,18 @@ type TaskQuery = SelectQueryBuilder<Database, 'tasks', object>;
 const STATE_CHANGE_DELETE_BATCH = 500;
 
 export class SqliteTaskStore implements TaskStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly docs: DocTable<'tasks', TaskRecord>;
 
-  async get(arn: string): Promise<TaskRecord | undefined> {
-    const row = await this.db.selectFrom('tasks').select('doc').where('arn', '=', arn).executeTakeFirst();
-    return row ? decodeTask(row.doc) : undefined;
+  constructor(private readonly db: Kysely<Database>) {
+    this.docs = new DocTable(db, 'tasks', decodeTask);
   }
 
-  async put(task: TaskRecord): Promise<void> {
-    const row = {
+  get(arn: string): Promise<TaskRecord | undefined> {
+    return this.docs.get(arn);
+  }
+
+  put(task: TaskRecord): Promise<void> {
+    return this.docs.put({
       arn: task.taskArn,
       cluster_arn: task.clusterArn,
       container_instance_arn: task.containerInstanceArn,
@@ -29,35 +32,15 @@ export class SqliteTaskStore implements TaskStore {
       last_status: task.lastStatus,
       launch_type: task.launchType ?? null,
       doc: encodeDoc(task),
-    };
-    const { arn: _arn, ...update } = row;
-    await this.db
-      .insertInto('tasks')
-      .values(row)
-      .onConflict((oc) => oc.column('arn').doUpdateSet(update))
-      .execute();
+    });
   }
 
-  async list(filter: TaskFilter, page: PageRequest): Promise<Page<TaskRecord>> {
-    let q = this.filtered(filter).select(['arn', 'doc']);
-    if (page.after !== undefined) q = q.where('arn', '>', page.after);
-    const rows = await q
-      .orderBy('arn')
-      .limit(page.limit + 1)
-      .execute();
-    return toPage(
-      rows,
-      page,
-      (r) => r.arn,
-      (r) => decodeTask(r.doc),
-    );
+  list(filter: TaskFilter, page: PageRequest): Promise<Page<TaskRecord>> {
+    return this.docs.list(this.filtered(filter), page);
   }
 
-  async count(filter: TaskFilter): Promise<number> {
-    const row = await this.filtered(filter)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+  count(filter: TaskFilter): Promise<number> {
+    return this.docs.count(this.filtered(filter));
   }
 
   async deleteStoppedBefore(before: Date, limit: number): Promise<string[]> {
