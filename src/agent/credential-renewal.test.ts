@@ -9,7 +9,7 @@ import {
   type RotationListener,
 } from './identity/index.js';
 import { MAX_ATTEMPTS } from './identity/credentials.js';
-import { SsmCallError, type FetchLike } from './identity/ssm-client.js';
+import { AwsJsonCallError, type FetchLike } from './aws-json.js';
 import { FakeClock } from '../util/testing/fake-clock.js';
 
 const LIFETIME_MS = 400;
@@ -127,7 +127,7 @@ void describe('credential renewal', () => {
     renewal.start(first);
     await clock.advance(300);
     assert.equal(calls, 1 + MAX_ATTEMPTS, 'one renewal round, its retries spent');
-    assert.ok(errors.length >= 1 && errors.every((e) => e instanceof SsmCallError && e.transient));
+    assert.ok(errors.length >= 1 && errors.every((e) => e instanceof AwsJsonCallError && e.transient));
     await clock.advance(RECHECK_MIN_MS + 200);
     assert.ok(calls >= 1 + 2 * MAX_ATTEMPTS, 'and another round, without end');
 

@@ -9,7 +9,7 @@ import {
   RETRY_BASE_DELAY_MS,
   RETRY_MAX_DELAY_MS,
 } from './credentials.js';
-import type { FetchLike } from './ssm-client.js';
+import type { FetchLike } from '../aws-json.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 
 const identity = {

@@ -14,7 +14,8 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { signWithInstanceKey } from '../../sigv4/instance-key.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import type { AgentIdentity } from './identity.js';
-import { callSsm, SsmCallError, type FetchLike } from './ssm-client.js';
+import { AwsJsonCallError, type FetchLike } from '../aws-json.js';
+import { callSsm } from './ssm-client.js';
 
 /**
  * Renew when less than this fraction of the lifetime remains: half a lifetime (15 minutes by default) to ride
@@ -132,8 +133,8 @@ export class InstanceCredentials {
       try {
         return this.#accept(await this.#fetchOnce());
       } catch (e) {
-        const refusal = e instanceof SsmCallError ? REFUSALS[e.code] : undefined;
-        if (e instanceof SsmCallError && refusal !== undefined) {
+        const refusal = e instanceof AwsJsonCallError ? REFUSALS[e.code] : undefined;
+        if (e instanceof AwsJsonCallError && refusal !== undefined) {
           this.#refused = new InstanceCredentialsRefusedError(
             refusal,
             e.code,
@@ -141,7 +142,7 @@ export class InstanceCredentials {
           );
           throw this.#refused;
         }
-        const transient = e instanceof SsmCallError && e.transient;
+        const transient = e instanceof AwsJsonCallError && e.transient;
         if (!transient || attempt >= MAX_ATTEMPTS || this.#abort.signal.aborted) throw e;
         const sleep = this.#o.sleep ?? ((ms, signal) => abortableSleep(this.#clock, ms, signal));
         await sleep(backoff(attempt), this.#abort.signal);
@@ -166,7 +167,7 @@ export class InstanceCredentials {
       typeof SessionToken !== 'string' ||
       typeof TokenExpirationDate !== 'number'
     ) {
-      throw new SsmCallError(
+      throw new AwsJsonCallError(
         'RequestManagedInstanceRoleToken',
         'InvalidResponse',
         'the control plane answered without credentials',

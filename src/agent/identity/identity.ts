@@ -24,7 +24,7 @@ import { join, resolve } from 'node:path';
 import { computeFingerprint, MACHINE_ID_FILES } from './fingerprint.js';
 import type { HostFacts } from './host-facts.js';
 import { registerManagedInstance, RegistrationError } from './registration-client.js';
-import type { FetchLike } from './ssm-client.js';
+import type { FetchLike } from '../aws-json.js';
 
 export const IDENTITY_FILE = 'identity.json';
 /** Only the agent's user may read the private key. */

@@ -17,4 +17,4 @@ export { collectHostFacts } from './host-facts.js';
 export type { HostFacts } from './host-facts.js';
 export { registerManagedInstance, RegistrationError } from './registration-client.js';
 export type { Registration, RegistrationRequest } from './registration-client.js';
-export type { FetchLike } from './ssm-client.js';
+export type { FetchLike } from '../aws-json.js';

@@ -2,7 +2,8 @@
  * RegisterManagedInstance from the agent's side: the activation id and code, the public half of the key
  * pair, the fingerprint and the host's facts, sent without any credentials (the code is the credential).
  */
-import { callSsm, SsmCallError, type FetchLike } from './ssm-client.js';
+import { AwsJsonCallError, type FetchLike } from '../aws-json.js';
+import { callSsm } from './ssm-client.js';
 import type { HostFacts } from './host-facts.js';
 
 export interface RegistrationRequest {
@@ -59,7 +60,7 @@ export async function registerManagedInstance(
       ...(options.signal && { signal: options.signal }),
     });
   } catch (e) {
-    if (!(e instanceof SsmCallError)) throw e;
+    if (!(e instanceof AwsJsonCallError)) throw e;
     const what =
       e.code === 'NetworkError'
         ? `Registration failed: ${e.message}. Check --endpoint and the network.`

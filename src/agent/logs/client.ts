@@ -6,42 +6,17 @@
  */
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { OutgoingRequest } from '../../sigv4/instance-key.js';
 import { Sha256 } from '../../sigv4/sha256.js';
+import { AwsJsonCallError, callAwsJson, type FetchLike } from '../aws-json.js';
 import type { InputLogEvent } from './batches.js';
 
 export const LOGS_SIGNING_SERVICE = 'logs';
 export const LOGS_TARGET_PREFIX = 'Logs_20140328';
 export const BATCH_HEADER = 'x-berth-log-batch';
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
-/** A batch is at most 1 MiB: long enough for a slow link, short enough to notice a dead one. */
-export const LOGS_REQUEST_TIMEOUT_MS = 30_000;
 
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
-
-/** A failed call: the error the service named, or `NetworkError` when nothing answered. */
-export class LogsCallError extends Error {
-  override readonly name = 'LogsCallError';
-  constructor(
-    readonly operation: string,
-    readonly code: string,
-    message: string,
-    readonly status: number | undefined,
-  ) {
-    super(message);
-  }
-
-  /** Whether the same call may succeed later unchanged. */
-  get transient(): boolean {
-    return (
-      this.status === undefined ||
-      this.status >= 500 ||
-      this.status === 429 ||
-      ['ThrottlingException', 'ServiceUnavailableException', 'UnrecognizedClientException'].includes(
-        this.code,
-      )
-    );
-  }
-}
+/** Besides server faults and throttling: expired credentials are renewed, so the same call may pass later. */
+const ALSO_TRANSIENT = new Set(['ServiceUnavailableException', 'UnrecognizedClientException']);
 
 export interface LogsClientOptions {
   /** The Logs endpoint; its path is kept, `/` for a bare host. */
@@ -55,11 +30,9 @@ export interface LogsClientOptions {
 export class LogsClient {
   readonly #o: LogsClientOptions;
   readonly #signer: SignatureV4;
-  readonly #url: URL;
 
   constructor(options: LogsClientOptions) {
     this.#o = options;
-    this.#url = new URL(options.endpoint.endsWith('/') ? options.endpoint : `${options.endpoint}/`);
     this.#signer = new SignatureV4({
       credentials: options.credentials,
       region: options.region,
@@ -98,70 +71,43 @@ export class LogsClient {
     try {
       await call;
     } catch (e) {
-      if (e instanceof LogsCallError && e.code === 'ResourceAlreadyExistsException') return;
+      if (e instanceof AwsJsonCallError && e.code === 'ResourceAlreadyExistsException') return;
       throw e;
     }
   }
 
-  async #call(
+  #call(
     operation: string,
     body: Record<string, unknown>,
-    extraHeaders: Record<string, string>,
+    headers: Record<string, string>,
     signal: AbortSignal | undefined,
   ): Promise<Record<string, unknown>> {
-    const url = this.#url;
-    const text = JSON.stringify(body);
+    return callAwsJson({
+      endpoint: this.#o.endpoint,
+      targetPrefix: LOGS_TARGET_PREFIX,
+      operation,
+      body,
+      headers,
+      sign: (request) => this.#sign(request),
+      alsoTransient: (status, code) => status === 429 || ALSO_TRANSIENT.has(code),
+      ...(this.#o.fetch && { fetch: this.#o.fetch }),
+      ...(this.#o.timeoutMs !== undefined && { timeoutMs: this.#o.timeoutMs }),
+      ...(signal && { signal }),
+    });
+  }
+
+  async #sign(request: OutgoingRequest): Promise<Record<string, string>> {
+    const url = new URL(request.url);
     const signed = await this.#signer.sign({
-      method: 'POST',
+      method: request.method,
       protocol: url.protocol,
       hostname: url.hostname,
       ...(url.port !== '' && { port: Number(url.port) }),
       path: url.pathname,
       query: {},
-      headers: {
-        host: url.host,
-        'content-type': CONTENT_TYPE,
-        'x-amz-target': `${LOGS_TARGET_PREFIX}.${operation}`,
-        ...extraHeaders,
-      },
-      body: text,
+      headers: { host: url.host, ...request.headers },
+      body: request.body,
     });
-    const timeout = AbortSignal.timeout(this.#o.timeoutMs ?? LOGS_REQUEST_TIMEOUT_MS);
-    let response: Response;
-    let answer: string;
-    try {
-      response = await (this.#o.fetch ?? fetch)(url.href, {
-        method: 'POST',
-        headers: signed.headers,
-        body: text,
-        signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
-      });
-      answer = await response.text();
-    } catch (e) {
-      const cause = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
-      throw new LogsCallError(operation, 'NetworkError', `cannot reach ${url.href}: ${cause}`, undefined);
-    }
-    const parsed = parseObject(answer);
-    if (response.ok) return parsed ?? {};
-    const code = typeof parsed?.__type === 'string' ? (parsed.__type.split('#').pop() ?? '') : '';
-    const message =
-      [parsed?.message, parsed?.Message].find((m) => typeof m === 'string') ?? answer.slice(0, 200);
-    throw new LogsCallError(
-      operation,
-      code || `HTTP${response.status}`,
-      `${operation}: ${code || `HTTP ${response.status}`}: ${String(message)}`,
-      response.status,
-    );
-  }
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(text === '' ? '{}' : text);
-    return v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? (v as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
+    return signed.headers;
   }
 }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { FakeClock } from '../../util/testing/fake-clock.js';
-import { BATCH_HEADER, LogsClient, type FetchLike } from './client.js';
+import type { FetchLike } from '../aws-json.js';
+import { BATCH_HEADER, LogsClient } from './client.js';
 import { StreamShipper } from './shipper.js';
 import { MIN_SPOOL_BYTES, Spool, type SpoolRecord } from './spool.js';
 

@@ -16,7 +16,8 @@ import {
   sortedEvents,
   type InputLogEvent,
 } from './batches.js';
-import { LogsCallError, type LogsClient } from './client.js';
+import { AwsJsonCallError } from '../aws-json.js';
+import type { LogsClient } from './client.js';
 import type { Spool } from './spool.js';
 
 /** How long the first line of a batch may wait for company: moby's default force-flush interval. */
@@ -121,7 +122,7 @@ export class StreamShipper {
         this.#abort.signal,
       );
     } catch (e) {
-      if (!(e instanceof LogsCallError)) throw e;
+      if (!(e instanceof AwsJsonCallError)) throw e;
       if (e.code === 'ResourceNotFoundException') this.#created = false;
       if (e.code !== 'InvalidParameterException') throw e;
       // The batch can never be stored (its events break a rule the capture did not foresee): skip it.
@@ -141,7 +142,7 @@ export class StreamShipper {
     try {
       await client.createLogStream(target.group, target.stream, signal);
     } catch (e) {
-      if (!(e instanceof LogsCallError) || e.code !== 'ResourceNotFoundException' || !target.createGroup)
+      if (!(e instanceof AwsJsonCallError) || e.code !== 'ResourceNotFoundException' || !target.createGroup)
         throw e;
       await client.createLogGroup(target.group, signal);
       await client.createLogStream(target.group, target.stream, signal);
